@@ -1,0 +1,262 @@
+"""Filters on poles and supports, and coverage tables by territory.
+
+A territory is *covered* when a pole that passes the filters has its seat
+there, or lists in its ``perimetre`` the territory, one of its communes, its
+EPCI or its département. Communes also get the distance to the nearest such
+pole (great-circle, from the town hall).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from .registry import split_list
+from .territories import Territories
+
+EARTH_RADIUS_KM = 6371.0088
+NIVEAUX_TERRITOIRE = ("commune", "epci", "departement", "region")
+#: Column of the communes layer holding each level's code.
+COMMUNE_KEY = {"commune": "code", "epci": "epci_siren", "departement": "departement_code",
+               "region": "region_code"}
+#: Column of a located pole holding the code of its seat at each level.
+POLE_KEY = {"commune": "commune_insee", "epci": "epci_siren", "departement": "departement_code",
+            "region": "region_code"}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the user selected. Empty tuples select everything.
+
+    ``leviers``, ``niveaux`` and ``formes`` apply to supports and combine on
+    the same support row: a pole passes "L6 by an EPCI" only if one of its
+    supports is both L6 and from an EPCI. Within one criterion, values are
+    alternatives. ``territoire`` is ``(niveau, code)`` of the pole's seat.
+    """
+
+    leviers: tuple[str, ...] = ()
+    niveaux: tuple[str, ...] = ()
+    formes: tuple[str, ...] = ()
+    secteurs: tuple[str, ...] = ()
+    stades: tuple[str, ...] = ()
+    typologies: tuple[str, ...] = ()
+    territoire: tuple[str, str] | None = None
+
+    @property
+    def on_supports(self) -> bool:
+        return bool(self.leviers or self.niveaux or self.formes)
+
+    def describe(self) -> str:
+        """French one-line summary, for extracts and printouts."""
+        parts = []
+        for label, values in (("leviers", self.leviers), ("collectivités", self.niveaux),
+                              ("formes", self.formes), ("secteurs", self.secteurs),
+                              ("stades", self.stades), ("typologies", self.typologies)):
+            if values:
+                parts.append(f"{label} : {', '.join(values)}")
+        if self.territoire:
+            parts.append(f"territoire : {self.territoire[0]} {self.territoire[1]}")
+        return " ; ".join(parts) or "aucun filtre"
+
+
+def _has_any(cell: str, wanted: tuple[str, ...]) -> bool:
+    return bool(set(split_list(cell)) & set(wanted))
+
+
+def matching_supports(soutiens: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """Valid support rows that satisfy the lever / level / form filters together."""
+    rows = soutiens[soutiens["_valide"].astype(bool)] if "_valide" in soutiens else soutiens
+    mask = pd.Series(True, index=rows.index)
+    if filters.leviers:
+        mask &= rows["leviers"].map(lambda c: _has_any(c, filters.leviers))
+    if filters.niveaux:
+        mask &= rows["collectivite_niveau"].isin(filters.niveaux)
+    if filters.formes:
+        mask &= rows["forme"].isin(filters.formes)
+    return rows[mask]
+
+
+def filter_poles(poles: pd.DataFrame, soutiens: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """Located, valid poles that pass ``filters``."""
+    keep = poles["_valide"].astype(bool) & poles["commune_insee"].ne("")
+    if filters.on_supports:
+        ids = set(matching_supports(soutiens, filters)["pole_id"])
+        keep &= poles["id"].isin(ids)
+    if filters.secteurs:
+        keep &= poles["secteurs"].map(lambda c: _has_any(c, filters.secteurs))
+    if filters.stades:
+        keep &= poles["stade"].isin(filters.stades)
+    if filters.typologies:
+        keep &= poles["typologie"].isin(filters.typologies)
+    if filters.territoire:
+        niveau, code = filters.territoire
+        keep &= poles[POLE_KEY[niveau]].eq(code)
+    return poles[keep]
+
+
+# ---------------------------------------------------------------------------
+# Reach of perimeters
+
+
+def _members(territories: Territories) -> dict[str, pd.Series]:
+    key = "members"
+    if key not in territories._lookups:
+        com = territories.communes
+        territories._lookups[key] = {
+            "epci": com.groupby("epci_siren")["code"].agg(list),
+            "departement": com.groupby("departement_code")["code"].agg(list),
+        }
+    return territories._lookups[key]
+
+
+def perimeter_reach(poles: pd.DataFrame, territories: Territories) -> pd.DataFrame:
+    """Pairs (pole_id, commune code) for every commune a pole's perimeter reaches."""
+    members = _members(territories)
+    index = territories.commune_index().index
+    pairs = []
+    for pid, cell in zip(poles["id"], poles["perimetre"]):
+        for code in split_list(cell):
+            if len(code) == 9 and code in members["epci"].index:
+                pairs += [(pid, c) for c in members["epci"][code]]
+            elif code in members["departement"].index:
+                pairs += [(pid, c) for c in members["departement"][code]]
+            elif code in index:
+                pairs.append((pid, code))
+    return pd.DataFrame(pairs, columns=["pole_id", "commune"]).drop_duplicates()
+
+
+# ---------------------------------------------------------------------------
+# Distances
+
+
+def _unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    lon_r, lat_r = np.radians(lon), np.radians(lat)
+    return np.column_stack([np.cos(lat_r) * np.cos(lon_r), np.cos(lat_r) * np.sin(lon_r), np.sin(lat_r)])
+
+
+def nearest(from_lon: np.ndarray, from_lat: np.ndarray, to_lon: np.ndarray, to_lat: np.ndarray):
+    """For each origin, (index of the nearest target, great-circle km).
+
+    A k-d tree on unit vectors: the chord is monotonic in the arc, so the
+    nearest by chord is the nearest on the sphere.
+    """
+    if len(to_lon) == 0:
+        return np.full(len(from_lon), -1), np.full(len(from_lon), np.nan)
+    tree = cKDTree(_unit_vectors(np.asarray(to_lon, float), np.asarray(to_lat, float)))
+    chord, idx = tree.query(_unit_vectors(np.asarray(from_lon, float), np.asarray(from_lat, float)))
+    km = 2 * EARTH_RADIUS_KM * np.arcsin(np.clip(chord / 2, 0, 1))
+    return idx, km
+
+
+# ---------------------------------------------------------------------------
+# Coverage tables
+
+
+def commune_status(territories: Territories, poles: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per commune (seat count, reach count, distance to the nearest
+    pole), and the perimeter reach pairs it was computed from."""
+    com = territories.communes
+    out = pd.DataFrame({"code": com["code"].to_numpy()})
+    seats = poles.groupby("commune_insee").size()
+    out["nb_poles_siege"] = out["code"].map(seats).fillna(0).astype(int)
+    reach = perimeter_reach(poles, territories)
+    per = reach.groupby("commune").size()
+    out["nb_poles_perimetre"] = out["code"].map(per).fillna(0).astype(int)
+    idx, km = nearest(com["mairie_lon"].to_numpy(), com["mairie_lat"].to_numpy(),
+                      poles["point_lon"].to_numpy(), poles["point_lat"].to_numpy())
+    has = idx >= 0
+    ids = poles["id"].to_numpy()
+    names = poles["nom"].to_numpy()
+    out["distance_km"] = np.round(km, 1)
+    out["pole_proche_id"] = np.where(has, ids[np.clip(idx, 0, max(len(ids) - 1, 0))] if len(ids) else "", "")
+    out["pole_proche_nom"] = np.where(has, names[np.clip(idx, 0, max(len(ids) - 1, 0))] if len(ids) else "", "")
+    return out, reach
+
+
+def coverage_table(territories: Territories, poles: pd.DataFrame, niveau: str,
+                   within: tuple[str, str] | None = None) -> pd.DataFrame:
+    """Coverage by ``niveau`` for the (already filtered) located ``poles``.
+
+    Columns: code, nom, population, nb_poles_siege, nb_poles_perimetre,
+    couvert, distance_km, pole_proche_id, pole_proche_nom, plus the parent
+    territories. For EPCI, départements and régions the distance is the
+    smallest distance from one of their town halls. ``within`` = (niveau,
+    code) keeps only the rows inside that territory.
+    """
+    if niveau not in NIVEAUX_TERRITOIRE:
+        raise ValueError(f"niveau inconnu : {niveau} (attendu : {', '.join(NIVEAUX_TERRITOIRE)})")
+    com = territories.communes
+    status, reach = commune_status(territories, poles)
+    key = COMMUNE_KEY[niveau]
+    if key != "code":
+        status[key] = com[key].to_numpy()
+    if niveau == "commune":
+        base = pd.DataFrame(com.drop(columns="geometry"))[
+            ["code", "nom", "population", "epci_siren", "epci_nom", "departement_code",
+             "departement_nom", "region_code", "region_nom"]]
+        table = base.merge(status, on="code", how="left")
+    else:
+        layer = territories.layer(niveau)
+        cols = {"epci": ["code", "nom", "type", "population", "nb_communes", "departement_code", "region_code"],
+                "departement": ["code", "nom", "population", "nb_communes", "region_code"],
+                "region": ["code", "nom", "population", "nb_communes"]}[niveau]
+        table = pd.DataFrame(layer.drop(columns="geometry"))[cols]
+        seats = poles.groupby(POLE_KEY[niveau]).size()
+        table["nb_poles_siege"] = table["code"].map(seats).fillna(0).astype(int)
+        reach_units = reach.assign(unit=reach["commune"].map(dict(zip(com["code"], com[key]))))
+        per = reach_units.dropna(subset=["unit"]).drop_duplicates(["pole_id", "unit"]).groupby("unit").size()
+        table["nb_poles_perimetre"] = table["code"].map(per).fillna(0).astype(int)
+        best = status.sort_values("distance_km").drop_duplicates(key).set_index(key)
+        table["distance_km"] = table["code"].map(best["distance_km"])
+        table["pole_proche_id"] = table["code"].map(best["pole_proche_id"]).fillna("")
+        table["pole_proche_nom"] = table["code"].map(best["pole_proche_nom"]).fillna("")
+        names = {"departement_code": territories.names("departement"), "region_code": territories.names("region")}
+        for col, mapping in names.items():
+            if col in table:
+                table[col.replace("_code", "_nom")] = table[col].map(mapping)
+    table["couvert"] = (table["nb_poles_siege"] > 0) | (table["nb_poles_perimetre"] > 0)
+    if within:
+        table = restrict(table, territories, niveau, within)
+    return table.reset_index(drop=True)
+
+
+def restrict(table: pd.DataFrame, territories: Territories, niveau: str, within: tuple[str, str]) -> pd.DataFrame:
+    """Rows of a coverage table lying inside territory ``within``."""
+    w_level, w_code = within
+    com = territories.communes
+    inside = com[com[COMMUNE_KEY[w_level]] == w_code][COMMUNE_KEY[niveau]].unique()
+    return table[table["code"].isin(inside)]
+
+
+def zones_blanches(territories: Territories, poles: pd.DataFrame, niveau: str = "epci",
+                   within: tuple[str, str] | None = None) -> pd.DataFrame:
+    """Uncovered territories ranked by population (largest first), with rank."""
+    table = coverage_table(territories, poles, niveau, within)
+    gaps = table[~table["couvert"]].sort_values(["population", "code"], ascending=[False, True])
+    gaps.insert(0, "rang", range(1, len(gaps) + 1))
+    return gaps.reset_index(drop=True)
+
+
+@dataclass
+class Summary:
+    """Key figures of a view."""
+
+    poles: int
+    territoires_couverts: int
+    territoires: int
+    population_non_couverte: int
+    population_totale: int
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def part_population_non_couverte(self) -> float:
+        return self.population_non_couverte / self.population_totale if self.population_totale else 0.0
+
+
+def summarize(table: pd.DataFrame, n_poles: int) -> Summary:
+    return Summary(poles=n_poles, territoires_couverts=int(table["couvert"].sum()), territoires=len(table),
+                   population_non_couverte=int(table.loc[~table["couvert"], "population"].sum()),
+                   population_totale=int(table["population"].sum()))

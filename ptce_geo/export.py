@@ -1,0 +1,81 @@
+"""CSV extracts that open cleanly in French Excel.
+
+Two dialects: ``excel`` (``;`` separator, UTF-8 with BOM, decimal comma) and
+``csv`` (``,``, UTF-8, decimal point). Text cells that a spreadsheet would run
+as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return) are neutralised with a leading apostrophe; numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+
+import pandas as pd
+
+DIALECTS = ("excel", "csv")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
+
+
+def neutralise(value: str) -> str:
+    """``"=SOMME(A1)"`` -> ``"'=SOMME(A1)"``; other text unchanged."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def _format_number(value: float, decimal: str) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    text = repr(float(value))
+    if "e" in text:
+        text = f"{value:.10f}".rstrip("0").rstrip(".")
+    return text.replace(".", decimal)
+
+
+def _cell(value: object, decimal: str) -> str:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalar
+        value = value.item()
+        if isinstance(value, bool):
+            return "oui" if value else "non"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return ""
+        return _format_number(value, decimal)
+    return neutralise(str(value))
+
+
+def to_csv_text(frame: pd.DataFrame, dialect: str = "excel") -> str:
+    """The extract as text (without BOM)."""
+    if dialect not in DIALECTS:
+        raise ValueError(f"format inconnu : {dialect} (attendu : {', '.join(DIALECTS)})")
+    sep, decimal = (";", ",") if dialect == "excel" else (",", ".")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=sep, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow([neutralise(str(c)) for c in frame.columns])
+    for row in frame.itertuples(index=False, name=None):
+        writer.writerow([_cell(v, decimal) for v in row])
+    return buffer.getvalue()
+
+
+def to_csv_bytes(frame: pd.DataFrame, dialect: str = "excel") -> bytes:
+    """The extract as bytes: UTF-8 with BOM for ``excel``, plain UTF-8 for ``csv``."""
+    text = to_csv_text(frame, dialect)
+    return ((BOM if dialect == "excel" else "") + text).encode("utf-8")
+
+
+def write_csv(frame: pd.DataFrame, path, dialect: str = "excel") -> None:
+    with open(path, "wb") as handle:
+        handle.write(to_csv_bytes(frame, dialect))
+
+
+def public_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop internal columns (``_valide``…) but keep the spreadsheet row as ``ligne``."""
+    out = frame.rename(columns={"_ligne": "ligne"})
+    return out[[c for c in out.columns if not str(c).startswith("_") and c != "geometry"]]

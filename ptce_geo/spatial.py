@@ -1,0 +1,300 @@
+"""Locate poles and attach their commune, EPCI, département and région.
+
+A pole is located by, in order: latitude/longitude (a geopandas spatial join
+into the communes); its INSEE code; postal code + commune name; commune name
++ département; commune name alone when unambiguous; a postal code serving a
+single commune. A pole located through its commune is placed at the town hall.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from .geocode import Gazetteer
+from .registry import AVERTISSEMENT, ERREUR, LIST_SEPARATOR, Issue, Registry, split_list
+from .territories import Territories
+from .text import is_blank
+
+#: A point outside every commune but this close (degrees, about 3 km) to one
+#: is given to it with a warning: harbours, beaches, generalised coastlines.
+NEAR_COAST_DEG = 0.03
+
+#: Bounding boxes (lon min, lat min, lon max, lat max) of France's territories.
+FRANCE_BOXES = {
+    "France métropolitaine": (-5.6, 41.2, 9.8, 51.2),
+    "Guadeloupe": (-61.9, 15.8, -60.9, 16.6),
+    "Martinique": (-61.3, 14.3, -60.7, 14.95),
+    "Guyane": (-54.7, 2.0, -51.5, 5.9),
+    "La Réunion": (55.1, -21.5, 55.9, -20.8),
+    "Mayotte": (44.9, -13.1, 45.4, -12.5),
+}
+
+METHODES = {
+    "coordonnees": "coordonnées",
+    "insee": "code INSEE",
+    "code_postal_commune": "code postal et nom de commune",
+    "commune_departement": "nom de commune et département",
+    "commune": "nom de commune",
+    "code_postal": "code postal",
+}
+
+LOCATED_COLUMNS = ["commune_insee", "commune_nom", "epci_siren", "epci_nom", "departement_code",
+                   "departement_nom", "region_code", "region_nom", "point_lat", "point_lon",
+                   "methode", "statut", "hors_commune_declaree"]
+
+
+def in_france(lon: float, lat: float) -> bool:
+    return any(x0 <= lon <= x1 and y0 <= lat <= y1 for x0, y0, x1, y1 in FRANCE_BOXES.values())
+
+
+def coordinate_hint(lat: float, lon: float) -> str:
+    """Why a coordinate pair is not in France, and how to fix it."""
+    if in_france(lat, lon):
+        return "latitude et longitude semblent inversées : échangez les deux colonnes"
+    if 50_000 <= abs(lon) <= 1_300_000 and 6_000_000 <= abs(lat) <= 7_200_000 or \
+       50_000 <= abs(lat) <= 1_300_000 and 6_000_000 <= abs(lon) <= 7_200_000:
+        return ("ces valeurs ressemblent à du Lambert-93 (EPSG:2154, en mètres) : "
+                "convertissez-les en degrés WGS84, ou laissez les cases vides et indiquez le code INSEE")
+    if abs(lat) > 90 or abs(lon) > 180:
+        return "une latitude est comprise entre -90 et 90 et une longitude entre -180 et 180 (degrés décimaux WGS84)"
+    return "vérifiez le signe (ouest = longitude négative) et l'unité (degrés décimaux WGS84)"
+
+
+def communes_at(territories: Territories, lon: np.ndarray, lat: np.ndarray,
+                prefer: np.ndarray | None = None) -> np.ndarray:
+    """INSEE code of the commune under each point (None outside), by a spatial join.
+
+    Where communes overlap slightly, ``prefer`` (declared codes) wins.
+    """
+    communes = territories.communes
+    layer = communes.loc[~communes["contour_approche"], ["code", "geometry"]]
+    points = gpd.GeoDataFrame({"_i": np.arange(len(lon))},
+                              geometry=gpd.points_from_xy(lon, lat), crs=4326)
+    joined = gpd.sjoin(points, layer, how="left", predicate="within")
+    if prefer is not None:
+        joined["_pref"] = joined["code"].to_numpy() == prefer[joined["_i"].to_numpy()]
+        joined = joined.sort_values(["_i", "_pref"], ascending=[True, False])
+    first = joined.drop_duplicates("_i").sort_values("_i")
+    codes = first["code"].to_numpy(dtype=object)
+    codes[pd.isna(codes)] = None
+    # Points just off a generalised coastline: the nearest commune, if close.
+    missing = np.flatnonzero(pd.isna(codes) & np.isfinite(lon) & np.isfinite(lat))
+    if len(missing):
+        tree = shapely.STRtree(layer.geometry.to_numpy())
+        idx = tree.query_nearest(points.geometry.to_numpy()[missing], max_distance=NEAR_COAST_DEG)
+        for src, dst in zip(idx[0], idx[1]):
+            if codes[missing[src]] is None:
+                codes[missing[src]] = layer["code"].iloc[dst]
+    return codes
+
+
+def _declared(row: pd.Series, gaz: Gazetteer) -> str | None:
+    if row["commune_insee"]:
+        return gaz.by_insee(row["commune_insee"]).code
+    if row["commune"]:
+        return gaz.by_name(row["commune"], row["departement"] or None, row["code_postal"] or None).code
+    return None
+
+
+def locate_registry(registry: Registry, territories: Territories, gaz: Gazetteer | None = None) -> Registry:
+    """A copy of ``registry`` whose poles carry their territories and a statut."""
+    gaz = gaz or Gazetteer(territories)
+    poles = registry.poles.copy()
+    issues: list[Issue] = []
+    n = len(poles)
+    index = territories.commune_index()
+
+    def issue(level, pos, column, value, message, fix=""):
+        issues.append(Issue(level, "poles", int(poles["_ligne"].iat[pos]), column,
+                            "" if is_blank(value) else str(value), message, fix))
+
+    code = np.full(n, None, dtype=object)
+    methode = np.full(n, "", dtype=object)
+    reason = np.full(n, "", dtype=object)
+    point_lon = np.full(n, np.nan)
+    point_lat = np.full(n, np.nan)
+    valid = poles["_valide"].to_numpy(dtype=bool)
+
+    # 1. coordinates, all at once
+    lat = pd.to_numeric(poles["latitude"], errors="coerce").astype(float).to_numpy()
+    lon = pd.to_numeric(poles["longitude"], errors="coerce").astype(float).to_numpy()
+    has_lat, has_lon = np.isfinite(lat), np.isfinite(lon)
+    for pos in np.flatnonzero(has_lat ^ has_lon):
+        col = "longitude" if has_lat[pos] else "latitude"
+        issue(ERREUR, pos, col, "", "coordonnée incomplète : latitude et longitude vont ensemble",
+              f"renseignez la {col} ou videz les deux cases")
+    with_xy = np.flatnonzero(has_lat & has_lon & valid)
+    if len(with_xy):
+        declared = np.array([_declared(poles.iloc[p], gaz) if poles["commune_insee"].iat[p] or poles["commune"].iat[p]
+                             else None for p in range(n)], dtype=object)
+        found = communes_at(territories, lon[with_xy], lat[with_xy], prefer=declared[with_xy])
+        for pos, com in zip(with_xy, found):
+            if com is None:
+                issue(ERREUR, pos, "latitude", f"{lat[pos]}, {lon[pos]}",
+                      "les coordonnées ne tombent dans aucune commune française",
+                      coordinate_hint(lat[pos], lon[pos]))
+                continue
+            code[pos], methode[pos] = com, "coordonnees"
+            point_lon[pos], point_lat[pos] = lon[pos], lat[pos]
+            if declared[pos] is not None and declared[pos] != com:
+                issue(AVERTISSEMENT, pos, "commune_insee" if poles["commune_insee"].iat[pos] else "commune",
+                      poles["commune_insee"].iat[pos] or poles["commune"].iat[pos],
+                      f"le point tombe dans {gaz.describe(com)}, pas dans la commune déclarée "
+                      f"{gaz.describe(declared[pos])}",
+                      "vérifiez les coordonnées ou la commune")
+
+    # 2. codes and names, row by row, for the rest
+    for pos in np.flatnonzero(valid & pd.isna(code)):
+        row = poles.iloc[pos]
+        match, how, column = None, "", None
+        if row["commune_insee"]:
+            match, how, column = gaz.by_insee(row["commune_insee"]), "insee", "commune_insee"
+            if match.code is None and row["commune"]:
+                issue(ERREUR, pos, column, row["commune_insee"], match.message,
+                      "corrigez le code INSEE (la commune est cherchée par son nom en attendant)")
+                match = None
+        if match is None and row["commune"]:
+            column = "commune"
+            if row["code_postal"]:
+                match, how = gaz.by_name(row["commune"], code_postal=row["code_postal"]), "code_postal_commune"
+                if match.code is None and row["departement"]:
+                    match, how = gaz.by_name(row["commune"], departement=row["departement"]), "commune_departement"
+            elif row["departement"]:
+                match, how = gaz.by_name(row["commune"], departement=row["departement"]), "commune_departement"
+            else:
+                match, how = gaz.by_name(row["commune"]), "commune"
+        if match is None and row["code_postal"]:
+            match, how, column = gaz.by_postal(row["code_postal"]), "code_postal", "code_postal"
+        if match is None:
+            if not (has_lat[pos] and has_lon[pos]):
+                reason[pos] = "aucune localisation (ni coordonnées, ni code INSEE, ni commune)"
+                issue(ERREUR, pos, "commune", "", "pôle impossible à localiser : " + reason[pos],
+                      "renseignez le code INSEE, ou la commune (avec son département ou son code postal), "
+                      "ou la latitude et la longitude")
+            else:
+                reason[pos] = "coordonnées hors de France"
+            continue
+        if match.code is None:
+            reason[pos] = match.message
+            fix = ("précisez avec le code INSEE, le code postal ou le département" if match.statut == "ambigu"
+                   else "corrigez la valeur ou indiquez le code INSEE")
+            issue(ERREUR, pos, column, row[column], match.message, fix)
+            continue
+        if match.warning:
+            issue(AVERTISSEMENT, pos, column, row[column], match.warning, "corrigez la valeur dans le fichier source")
+        code[pos], methode[pos] = match.code, how
+        point_lon[pos] = index.at[match.code, "mairie_lon"]
+        point_lat[pos] = index.at[match.code, "mairie_lat"]
+
+    # 3. territories from the commune
+    located = pd.notna(code)
+    info = index.reindex([c if c is not None else "" for c in code])
+    if "commune_insee" in poles:
+        changed = located & (poles["commune_insee"].to_numpy() != code) & (poles["commune_insee"] != "").to_numpy()
+        if changed.any():
+            poles["commune_insee_source"] = poles["commune_insee"]
+    poles["commune_insee"] = [c or "" for c in code]
+    poles["commune_nom"] = info["nom"].fillna("").to_numpy()
+    poles["epci_siren"] = info["epci_siren"].fillna("").to_numpy()
+    poles["epci_nom"] = info["epci_nom"].fillna("").to_numpy()
+    poles["departement_code"] = info["departement_code"].fillna("").to_numpy()
+    poles["departement_nom"] = info["departement_nom"].fillna("").to_numpy()
+    poles["region_code"] = info["region_code"].fillna("").to_numpy()
+    poles["region_nom"] = info["region_nom"].fillna("").to_numpy()
+    poles["point_lat"] = point_lat
+    poles["point_lon"] = point_lon
+    poles["methode"] = methode
+    poles["hors_commune_declaree"] = False
+    statut = []
+    for pos in range(n):
+        if not valid[pos]:
+            statut.append("écarté : ligne invalide (voir le rapport)")
+        elif located[pos]:
+            statut.append(f"localisé par {METHODES[methode[pos]]}")
+        else:
+            statut.append(f"non localisé : {reason[pos] or 'voir le rapport'}")
+    poles["statut"] = statut
+    flagged = {i.ligne for i in issues if "pas dans la commune déclarée" in i.message}
+    poles["hors_commune_declaree"] = poles["_ligne"].isin(flagged)
+
+    issues += _check_perimeters(poles, territories, gaz)
+    soutiens, more = _check_support_codes(registry.soutiens.copy(), territories, gaz)
+    issues += more
+    return replace(registry, poles=poles, soutiens=soutiens, issues=registry.issues + issues)
+
+
+def _check_perimeters(poles: pd.DataFrame, territories: Territories, gaz: Gazetteer) -> list[Issue]:
+    """Normalise ``perimetre`` codes; report the unknown ones."""
+    issues = []
+    epci = set(territories.epci["code"])
+    for pos, value in enumerate(poles["perimetre"]):
+        parts = split_list(value)
+        if not parts:
+            continue
+        kept = []
+        for part in parts:
+            text = part.strip().upper()
+            if text.endswith(".0"):
+                text = text[:-2]
+            if text.isdigit() and len(text) == 9:
+                ok = text in epci
+                norm = text
+            elif len(text) in (4, 5):
+                match = gaz.by_insee(text)
+                ok, norm = match.code is not None, match.code
+            else:
+                norm = gaz.departement(text)
+                ok = norm is not None
+            if ok:
+                kept.append(norm)
+            else:
+                issues.append(Issue(ERREUR, "poles", int(poles["_ligne"].iat[pos]), "perimetre", part,
+                                    "code de territoire inconnu dans le périmètre ; il est ignoré",
+                                    "utilisez des codes INSEE de commune (5 caractères), des SIREN d'EPCI "
+                                    "(9 chiffres) ou des codes de département (2 ou 3 caractères), séparés par |"))
+        poles.iat[pos, poles.columns.get_loc("perimetre")] = LIST_SEPARATOR.join(dict.fromkeys(kept))
+    return issues
+
+
+def _check_support_codes(soutiens: pd.DataFrame, territories: Territories, gaz: Gazetteer):
+    issues = []
+    if soutiens.empty:
+        return soutiens, issues
+    epci = set(territories.epci["code"])
+    regions = set(territories.regions["code"])
+    for pos in range(len(soutiens)):
+        level = soutiens["collectivite_niveau"].iat[pos]
+        raw = str(soutiens["collectivite_code"].iat[pos]).strip()
+        if not raw or level in ("", "autre"):
+            continue
+        if level == "commune":
+            norm = gaz.by_insee(raw).code
+        elif level == "epci":
+            norm = raw if raw in epci else None
+        elif level == "departement":
+            norm = gaz.departement(raw)
+        else:
+            norm = raw.zfill(2) if raw.zfill(2) in regions else None
+        if norm is None:
+            expected = {"commune": "un code INSEE de commune", "epci": "un SIREN d'EPCI (9 chiffres)",
+                        "departement": "un code de département", "region": "un code de région INSEE (ex. 84)"}[level]
+            issues.append(Issue(ERREUR, "soutiens", int(soutiens["_ligne"].iat[pos]), "collectivite_code", raw,
+                                f"code inconnu pour une collectivité de niveau « {level} »",
+                                f"indiquez {expected}, ou laissez la case vide"))
+            soutiens.iat[pos, soutiens.columns.get_loc("collectivite_code")] = ""
+        else:
+            soutiens.iat[pos, soutiens.columns.get_loc("collectivite_code")] = norm
+    return soutiens, issues
+
+
+def pole_points(registry: Registry) -> gpd.GeoDataFrame:
+    """The valid, located poles as points (EPSG:4326)."""
+    poles = registry.poles
+    keep = poles["_valide"].astype(bool) & poles["commune_insee"].ne("")
+    sub = poles[keep]
+    return gpd.GeoDataFrame(sub, geometry=gpd.points_from_xy(sub["point_lon"], sub["point_lat"]), crs=4326)

@@ -1,0 +1,168 @@
+"""Domain vocabulary: codes and French labels, with forgiving matching.
+
+Every controlled list is a mapping ``code -> French label``. :func:`match`
+turns what a person typed (any case, with or without accents, the label
+instead of the code, a known synonym) into the code, or ``None``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .text import slug
+
+#: The eight levers of local-authority support (RTES study on PTCE).
+LEVIERS = {
+    "L1": "Pédagogie et visibilité de l'ESS",
+    "L2": "Inscription dans les cadres contractuels et les schémas",
+    "L3": "Transversalité à l'intérieur de la collectivité",
+    "L4": "Coopération entre collectivités",
+    "L5": "Concertation territoriale avec les réseaux de l'ESS",
+    "L6": "Aménagement, immobilier et foncier",
+    "L7": "Emploi, coordination et R&D dans la durée",
+    "L8": "Accompagnement : compétences internes et ingénierie externe (DLA, agences)",
+}
+
+NIVEAUX = {
+    "commune": "Commune",
+    "epci": "EPCI (intercommunalité)",
+    "departement": "Département",
+    "region": "Région",
+    "autre": "Autre (Pays/PETR, PNR, syndicat mixte)",
+}
+
+FORMES = {
+    "subvention_fonctionnement": "Subvention de fonctionnement",
+    "subvention_investissement": "Subvention d'investissement",
+    "poste_coordination": "Financement d'un poste de coordination",
+    "locaux_foncier": "Locaux, immobilier ou foncier",
+    "commande_publique": "Commande publique",
+    "ingenierie": "Ingénierie, accompagnement",
+    "gouvernance": "Participation à la gouvernance (membre, sociétaire de SCIC)",
+    "contractualisation": "Contractualisation (contrat, convention, schéma)",
+    "visibilite": "Visibilité, communication",
+    "concertation": "Concertation, animation territoriale",
+}
+
+TYPOLOGIES = {
+    "mutualisation": "Mutualisation",
+    "filiere": "Filière",
+    "multi_activites": "Multi-activités",
+}
+
+STADES = {
+    "emergent": "Émergent",
+    "developpement": "En développement",
+    "consolide": "Consolidé",
+    "inactif": "Inactif",
+}
+
+SECTEURS = {
+    "eco_activites": "Éco-activités",
+    "emploi_insertion": "Emploi, insertion",
+    "alimentation_agriculture": "Alimentation, agriculture",
+    "culture": "Culture, industries créatives",
+    "services_entreprises": "Services aux entreprises",
+    "services_personne": "Services à la personne",
+    "mobilite": "Mobilité",
+    "energie": "Énergie",
+    "numerique": "Numérique",
+    "batiment": "Bâtiment",
+    "textile": "Textile",
+    "tourisme": "Tourisme",
+    "autre": "Autre",
+}
+
+#: Extra spellings people use, as slugs -> code.
+_SYNONYMS = {
+    "niveau": {
+        "ville": "commune", "mairie": "commune", "municipalite": "commune",
+        "intercommunalite": "epci", "interco": "epci", "communaute_de_communes": "epci",
+        "cc": "epci", "ca": "epci", "cu": "epci", "communaute_d_agglomeration": "epci",
+        "communaute_urbaine": "epci", "metropole": "epci", "agglomeration": "epci",
+        "agglo": "epci", "conseil_departemental": "departement", "cd": "departement",
+        "conseil_regional": "region", "cr": "region", "pays": "autre", "petr": "autre",
+        "pnr": "autre", "parc_naturel_regional": "autre", "syndicat_mixte": "autre",
+    },
+    "forme": {
+        "subvention": "subvention_fonctionnement", "fonctionnement": "subvention_fonctionnement",
+        "investissement": "subvention_investissement", "poste": "poste_coordination",
+        "coordination": "poste_coordination", "locaux": "locaux_foncier",
+        "foncier": "locaux_foncier", "immobilier": "locaux_foncier",
+        "marche_public": "commande_publique", "achat_public": "commande_publique",
+        "accompagnement": "ingenierie", "scic": "gouvernance", "societariat": "gouvernance",
+        "contrat": "contractualisation", "convention": "contractualisation",
+        "communication": "visibilite", "animation": "concertation",
+    },
+    "typologie": {"multiactivites": "multi_activites", "multi_activite": "multi_activites",
+                  "filieres": "filiere", "mutualisations": "mutualisation"},
+    "stade": {"en_emergence": "emergent", "emergence": "emergent",
+              "en_developpement": "developpement", "consolidation": "consolide",
+              "en_consolidation": "consolide", "mature": "consolide", "arrete": "inactif",
+              "en_sommeil": "inactif"},
+    "secteur": {"environnement": "eco_activites", "ecologie": "eco_activites",
+                "insertion": "emploi_insertion", "emploi": "emploi_insertion",
+                "iae": "emploi_insertion", "alimentation": "alimentation_agriculture",
+                "agriculture": "alimentation_agriculture", "circuits_courts": "alimentation_agriculture",
+                "industries_creatives": "culture", "services_a_la_personne": "services_personne",
+                "services_aux_entreprises": "services_entreprises", "sante": "services_personne",
+                "transport": "mobilite", "energies": "energie", "btp": "batiment",
+                "habitat": "batiment", "reemploi": "eco_activites", "recyclage": "eco_activites"},
+}
+
+VOCABULARIES = {"levier": LEVIERS, "niveau": NIVEAUX, "forme": FORMES,
+                "typologie": TYPOLOGIES, "stade": STADES, "secteur": SECTEURS}
+
+_LEVER_RE = re.compile(r"^(?:l|levier)?_?([1-8])$")
+
+
+def _index(kind: str) -> dict[str, str]:
+    vocab = VOCABULARIES[kind]
+    index: dict[str, str] = {}
+    for code, label in vocab.items():
+        index[slug(code)] = code
+        index[slug(label)] = code
+    index.update(_SYNONYMS.get(kind, {}))
+    return index
+
+
+_INDEXES = {kind: _index(kind) for kind in VOCABULARIES}
+
+
+def match(kind: str, value: object) -> str | None:
+    """The code of ``value`` in vocabulary ``kind``, or None when unknown.
+
+    >>> match("stade", "Émergent")
+    'emergent'
+    >>> match("levier", "l6")
+    'L6'
+    """
+    key = slug(value)
+    if not key:
+        return None
+    if kind == "levier":
+        found = _LEVER_RE.match(key)
+        if found:
+            return f"L{found.group(1)}"
+        # "L6 - Aménagement…" or the label alone
+        prefix = re.match(r"^(?:l|levier)_?([1-8])_", key)
+        if prefix:
+            return f"L{prefix.group(1)}"
+    if kind == "niveau" and key.startswith(("communaute_", "metropole")):
+        return "epci"
+    return _INDEXES[kind].get(key)
+
+
+def expected(kind: str) -> str:
+    """A French sentence listing the accepted codes of a vocabulary."""
+    return ", ".join(VOCABULARIES[kind])
+
+
+def label(kind: str, code: str) -> str:
+    """French label of a code (the code itself when unknown)."""
+    return VOCABULARIES[kind].get(code, code)
+
+
+def levier_label(code: str) -> str:
+    """``"L6 — Aménagement, immobilier et foncier"``."""
+    return f"{code} — {LEVIERS[code]}" if code in LEVIERS else code
