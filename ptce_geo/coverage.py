@@ -218,6 +218,10 @@ def coverage_table(territories: Territories, poles: pd.DataFrame, niveau: str,
             if col in table:
                 table[col.replace("_code", "_nom")] = table[col].map(mapping)
     table["couvert"] = (table["nb_poles_siege"] > 0) | (table["nb_poles_perimetre"] > 0)
+    first = ["code", "nom", "type", "population", "couvert", "nb_poles_siege", "nb_poles_perimetre",
+             "distance_km", "pole_proche_id", "pole_proche_nom"]
+    ordered = [c for c in first if c in table] + [c for c in table if c not in first]
+    table = table[ordered]
     if within:
         table = restrict(table, territories, niveau, within)
     return table.reset_index(drop=True)

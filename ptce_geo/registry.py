@@ -551,6 +551,7 @@ def _prepare(frame: pd.DataFrame, table: str, name: str) -> tuple[pd.DataFrame, 
     frame["_valide"] = True
     extras = [c for c in frame.columns if c not in canonical and c not in ("_ligne", "_valide")]
     frame = frame[["_ligne"] + canonical + extras + ["_valide"]].reset_index(drop=True)
+    frame.attrs["entetes"] = {v: k for k, v in headers.items()}  # canonical -> user's header
     return frame, headers, issues
 
 

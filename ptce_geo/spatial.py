@@ -109,8 +109,10 @@ def locate_registry(registry: Registry, territories: Territories, gaz: Gazetteer
     n = len(poles)
     index = territories.commune_index()
 
+    headers = poles.attrs.get("entetes", {})
+
     def issue(level, pos, column, value, message, fix=""):
-        issues.append(Issue(level, "poles", int(poles["_ligne"].iat[pos]), column,
+        issues.append(Issue(level, "poles", int(poles["_ligne"].iat[pos]), headers.get(column, column),
                             "" if is_blank(value) else str(value), message, fix))
 
     code = np.full(n, None, dtype=object)
@@ -206,8 +208,8 @@ def locate_registry(registry: Registry, territories: Territories, gaz: Gazetteer
     poles["departement_nom"] = info["departement_nom"].fillna("").to_numpy()
     poles["region_code"] = info["region_code"].fillna("").to_numpy()
     poles["region_nom"] = info["region_nom"].fillna("").to_numpy()
-    poles["point_lat"] = point_lat
-    poles["point_lon"] = point_lon
+    poles["point_lat"] = np.round(point_lat, 6)
+    poles["point_lon"] = np.round(point_lon, 6)
     poles["methode"] = methode
     poles["hors_commune_declaree"] = False
     statut = []
@@ -253,7 +255,8 @@ def _check_perimeters(poles: pd.DataFrame, territories: Territories, gaz: Gazett
             if ok:
                 kept.append(norm)
             else:
-                issues.append(Issue(ERREUR, "poles", int(poles["_ligne"].iat[pos]), "perimetre", part,
+                issues.append(Issue(ERREUR, "poles", int(poles["_ligne"].iat[pos]),
+                                    poles.attrs.get("entetes", {}).get("perimetre", "perimetre"), part,
                                     "code de territoire inconnu dans le périmètre ; il est ignoré",
                                     "utilisez des codes INSEE de commune (5 caractères), des SIREN d'EPCI "
                                     "(9 chiffres) ou des codes de département (2 ou 3 caractères), séparés par |"))
@@ -283,7 +286,8 @@ def _check_support_codes(soutiens: pd.DataFrame, territories: Territories, gaz: 
         if norm is None:
             expected = {"commune": "un code INSEE de commune", "epci": "un SIREN d'EPCI (9 chiffres)",
                         "departement": "un code de département", "region": "un code de région INSEE (ex. 84)"}[level]
-            issues.append(Issue(ERREUR, "soutiens", int(soutiens["_ligne"].iat[pos]), "collectivite_code", raw,
+            column = soutiens.attrs.get("entetes", {}).get("collectivite_code", "collectivite_code")
+            issues.append(Issue(ERREUR, "soutiens", int(soutiens["_ligne"].iat[pos]), column, raw,
                                 f"code inconnu pour une collectivité de niveau « {level} »",
                                 f"indiquez {expected}, ou laissez la case vide"))
             soutiens.iat[pos, soutiens.columns.get_loc("collectivite_code")] = ""

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Create the virtual environment (.venv) and install the project's Python packages.
+# Sourced by run.sh and test.sh; safe to run again (pip skips what is installed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r "${1:-requirements.txt}"

@@ -1,0 +1,145 @@
+import io
+
+import pandas as pd
+import pytest
+
+from ptce_geo.registry import RegistryError, load_registry, parse_number, read_tables
+
+HEADER = "id,nom,commune_insee,latitude,longitude,typologie,stade,secteurs\n"
+
+
+def test_demo_registry_is_valid(demo):
+    assert demo.is_valid, demo.report_text()
+    assert len(demo.poles) == 150
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+@pytest.mark.parametrize("sep", [",", ";"])
+def test_csv_in_every_encoding_and_separator(write, encoding, sep):
+    text = HEADER.replace(",", sep) + sep.join(["P1", "Pôle Émeraude", "01001", "46,15" if sep == ";" else "46.15",
+                                                 "4,92" if sep == ";" else "4.92", "filière", "Émergent",
+                                                 "éco-activités|Insertion"]) + "\n"
+    reg = load_registry(write("poles.csv", text, encoding=encoding))
+    row = reg.poles.iloc[0]
+    assert row["nom"] == "Pôle Émeraude"
+    assert row["typologie"] == "filiere" and row["stade"] == "emergent"
+    assert row["secteurs"] == "eco_activites|emploi_insertion"
+    assert row["latitude"] == pytest.approx(46.15)
+    assert reg.is_valid, reg.report_text()
+    if encoding == "cp1252":
+        assert any("Windows-1252" in i.message for i in reg.warnings)
+
+
+def test_headers_match_with_aliases_case_and_accents(write):
+    text = "Identifiant;Nom du pôle;Ville;Département;Code Postal;LAT;Lng\nA;Un pôle;Lyon;69;69001;45,76;4,83\n"
+    reg = load_registry(write("p.csv", text))
+    row = reg.poles.iloc[0]
+    assert (row["id"], row["commune"], row["departement"], row["code_postal"]) == ("A", "Lyon", "69", "69001")
+    assert row["longitude"] == pytest.approx(4.83)
+
+
+def test_vocabulary_errors_name_row_column_value_and_fix(write):
+    text = HEADER + "P1,A,01001,,,galaxie,emergent,\nP2,B,01001,,,filiere,bientôt,\n"
+    reg = load_registry(write("p.csv", text))
+    errors = reg.errors
+    assert len(errors) == 2
+    first, second = errors
+    assert (first.ligne, first.colonne, first.valeur) == (2, "typologie", "galaxie")
+    assert "mutualisation" in first.correction
+    assert (second.ligne, second.colonne, second.valeur) == (3, "stade", "bientôt")
+    # the rows are kept, only the bad cell is emptied
+    assert reg.poles["_valide"].all()
+    assert reg.poles.loc[0, "typologie"] == ""
+
+
+def test_duplicate_ids_and_missing_names_are_listed_not_dropped(write):
+    text = "id,nom,commune_insee\nP1,A,01001\nP1,B,01002\nP3,,01004\n"
+    reg = load_registry(write("p.csv", text))
+    assert len(reg.poles) == 3
+    assert reg.poles["_valide"].tolist() == [True, False, False]
+    messages = " ".join(i.message for i in reg.errors)
+    assert "ligne 2" in messages and "nom du pôle manquant" in messages
+
+
+def test_supports_are_validated_and_linked_to_poles(write):
+    poles = write("p.csv", "id,nom,commune_insee\nP1,A,01001\n")
+    soutiens = write("s.csv", "id pôle;niveau;forme;leviers;montant\n"
+                              "P1;Intercommunalité;locaux;l6|L7;12 000,50 €\n"
+                              "P9;epci;locaux_foncier;L6;\n"
+                              "P1;ministère;ingenierie;L8;\n"
+                              "P1;region;ingenierie;L9;\n")
+    reg = load_registry(poles, soutiens)
+    s = reg.soutiens
+    assert s.loc[0, "collectivite_niveau"] == "epci" and s.loc[0, "forme"] == "locaux_foncier"
+    assert s.loc[0, "leviers"] == "L6|L7" and s.loc[0, "montant_eur"] == pytest.approx(12000.5)
+    assert s["_valide"].tolist() == [True, False, False, True]
+    cols = {(i.ligne, i.colonne) for i in reg.errors}
+    assert {(3, "id pôle"), (4, "niveau"), (5, "leviers")} <= cols
+
+
+def test_xlsx_with_two_sheets(tmp_path):
+    path = tmp_path / "registre.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"id": ["P1"], "nom": ["A"], "code insee": [1001]}).to_excel(writer, sheet_name="Pôles", index=False)
+        pd.DataFrame({"pole_id": ["P1"], "collectivite_niveau": ["EPCI"], "leviers": ["L6"]}).to_excel(
+            writer, sheet_name="Soutiens", index=False)
+    reg = load_registry(path)
+    assert reg.poles.loc[0, "commune_insee"] == "1001"  # a number in Excel, fixed when located
+    assert reg.soutiens.loc[0, "collectivite_niveau"] == "epci"
+
+
+def test_geojson_points(write):
+    doc = ('{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"G1","nom":"Geo"},'
+           '"geometry":{"type":"Point","coordinates":[2.35,48.85]}}]}')
+    reg = load_registry(write("p.geojson", doc))
+    assert reg.poles.loc[0, "latitude"] == pytest.approx(48.85)
+    assert reg.poles.loc[0, "longitude"] == pytest.approx(2.35)
+
+
+@pytest.mark.parametrize("name, content, words", [
+    ("vide.csv", b"", "vide"),
+    ("binaire.csv", b"\x00\x01\x02\x03PNG\x00\x00", "binaires"),
+    ("sans_nom.csv", "id;ville\nP1;Lyon\n".encode(), "colonne obligatoire « nom »"),
+    ("vieux.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, ".xlsx"),
+    ("casse.xlsx", b"PK\x03\x04garbage", "XLSX illisible"),
+    ("faux.geojson", b"{not json", "GeoJSON illisible"),
+])
+def test_unreadable_files_raise_a_french_error(write, name, content, words):
+    with pytest.raises(RegistryError) as info:
+        load_registry(write(name, content))
+    assert words in info.value.issues[0].message or words in info.value.issues[0].correction
+
+
+def test_utf16_is_read(write):
+    reg = load_registry(write("p.csv", "id\tnom\nP1\tÉté\n".encode("utf-16")))
+    assert reg.poles.loc[0, "nom"] == "Été"
+
+
+def test_row_with_extra_values_is_reported(write):
+    reg = load_registry(write("p.csv", "id,nom\nP1,A,surplus\n"))
+    assert any(i.ligne == 2 and "2 colonnes" in i.message for i in reg.errors)
+
+
+def test_numbers_with_comma_and_bad_numbers(write):
+    assert parse_number("1 234,5") == 1234.5
+    assert parse_number("1.234,5") == 1234.5
+    assert parse_number("12 000 €") == 12000
+    with pytest.raises(ValueError):
+        parse_number("nan")
+    reg = load_registry(write("p.csv", "id,nom,nb_membres,annee_creation\nP1,A,douze,1850\n"))
+    assert {i.colonne for i in reg.errors} == {"nb_membres", "annee_creation"}
+
+
+def test_no_id_column_gets_generated_ids(write):
+    reg = load_registry(write("p.csv", "nom,ville\nA,Lyon\nB,Troyes\n"))
+    assert reg.poles["id"].tolist() == ["P0001", "P0002"]
+    assert reg.is_valid
+
+
+def test_read_tables_picks_poles_sheet_from_bytes():
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer) as writer:
+        pd.DataFrame({"x": [1]}).to_excel(writer, sheet_name="Notes", index=False)
+        pd.DataFrame({"nom": ["A"]}).to_excel(writer, sheet_name="poles", index=False)
+    tables, _ = read_tables(buffer.getvalue(), "r.xlsx")
+    assert list(tables["poles"].columns) == ["nom"]
