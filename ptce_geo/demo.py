@@ -43,6 +43,9 @@ def generate(territories: Territories, seed: int = SEED, n_poles: int = N_POLES)
     com = com[~com["contour_approche"]]
     metro_deps = sorted(d for d in com["departement_code"].unique() if len(d) == 2 and d not in ("75", "13", "69"))
     empty = set(rng.choice(metro_deps, size=N_EMPTY_DEPARTEMENTS, replace=False))
+    for _region, deps in com.groupby("region_code")["departement_code"]:
+        if set(deps) <= empty:  # every région keeps at least one département with poles
+            empty.discard(sorted(set(deps))[0])
     pool = com[~com["departement_code"].isin(empty)].copy()
     weights = np.power(pool["population"].clip(lower=50).to_numpy(float), 0.65)
 

@@ -1,0 +1,1 @@
+"""Streamlit dashboard: wiring between widgets and the ptce_geo core."""

@@ -1,0 +1,21 @@
+"""Entry point: ``streamlit run dashboard/app.py``."""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # streamlit runs this file as a script
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from dashboard import common  # noqa: E402
+
+st.set_page_config(page_title="PTCE — tableau de bord territorial", page_icon="🗺️", layout="wide")
+common.offline_assets()
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
+navigation = st.navigation([
+    st.Page(PAGES_DIR / "carte.py", title="Carte des pôles", icon="🗺️", default=True),
+    st.Page(PAGES_DIR / "zones_blanches.py", title="Zones blanches", icon="⬜"),
+])
+navigation.run()

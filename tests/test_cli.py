@@ -1,0 +1,64 @@
+import csv
+import io
+import subprocess
+import sys
+
+import pytest
+
+from ptce_geo import paths
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "ptce_geo", *map(str, args)], capture_output=True,
+                          text=True, cwd=paths.ROOT, timeout=300)
+
+
+def test_validate_demo_is_clean():
+    result = run("validate", paths.DEMO_POLES, "--soutiens", paths.DEMO_SOUTIENS)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "150 pôles lus" in result.stdout and "0 erreur(s)" in result.stdout
+
+
+@pytest.mark.parametrize("content, code", [
+    ("", 1),
+    ("id;ville\nP1;Lyon\n", 1),
+    ("id,nom,stade\nP1,A,bientôt\n", 1),
+    ("id,nom,commune_insee\nP1,A,1001\n", 0),  # a warning only
+])
+def test_validate_exit_codes_and_no_traceback(write, content, code):
+    result = run("validate", write("p.csv", content))
+    assert result.returncode == code
+    assert "Traceback" not in result.stdout + result.stderr
+    assert ("ERREUR" in result.stdout + result.stderr) == (code == 1)
+
+
+def test_usage_error_is_exit_2():
+    assert run("coverage", "--levier", "L9", "-o", "x.csv").returncode == 2
+    assert run("frobnicate").returncode == 2
+
+
+def test_locate_writes_resolved_territories(write, tmp_path):
+    out = tmp_path / "out.csv"
+    result = run("locate", write("p.csv", "id;nom;ville;dep\nP1;A;Mureaux;78\nP2;B;Nulle-Part;\n"), "-o", out)
+    assert result.returncode == 1  # P2 cannot be located
+    rows = list(csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig")), delimiter=";"))
+    assert len(rows) == 2  # nothing dropped
+    assert rows[0]["commune_insee"] == "78440" and rows[0]["epci_siren"] and rows[0]["region_code"] == "11"
+    assert rows[1]["statut"].startswith("non localisé")
+    for col in ("commune_nom", "epci_nom", "departement_code"):
+        assert col in rows[0]
+
+
+def test_coverage_with_filters(tmp_path):
+    out = tmp_path / "cov.csv"
+    result = run("coverage", "--niveau", "commune", "--levier", "L6", "--collectivite", "epci",
+                 "--format", "csv", "-o", out)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert len(rows) == 34875
+    assert {"code", "nom", "population", "couvert", "distance_km"} <= set(rows[0])
+
+
+def test_missing_file_is_a_clean_error(tmp_path):
+    result = run("locate", tmp_path / "absent.csv", "-o", tmp_path / "x.csv")
+    assert result.returncode == 1 and "n'existe pas" in result.stderr and "Traceback" not in result.stderr
