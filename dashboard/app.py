@@ -15,7 +15,7 @@ st.set_page_config(page_title="PTCE — tableau de bord territorial", page_icon=
 common.offline_assets()
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
 navigation = st.navigation([
-    st.Page(PAGES_DIR / "carte.py", title="Carte des pôles", icon="🗺️", default=True),
-    st.Page(PAGES_DIR / "zones_blanches.py", title="Zones blanches", icon="⬜"),
+    st.Page(PAGES_DIR / "carte.py", title="Carte des pôles", icon=":material/map:", default=True),
+    st.Page(PAGES_DIR / "zones_blanches.py", title="Zones blanches", icon=":material/crop_square:"),
 ])
 navigation.run()

@@ -82,6 +82,9 @@ def base_map(basemap: str = "osm", bounds=None) -> folium.Map:
     name, url, attribution = BASEMAPS.get(basemap, BASEMAPS["osm"])
     m = folium.Map(location=[46.6, 2.4], zoom_start=6, tiles=None, max_zoom=18, min_zoom=3,
                    control_scale=True, prefer_canvas=True)
+    # without a tile layer Leaflet has no maxZoom, and the marker clusters need one
+    m.options["maxZoom"] = 18
+    m.options["minZoom"] = 3
     if url:
         folium.TileLayer(url, name=name, attr=attribution, max_zoom=18).add_to(m)
     if bounds is not None:

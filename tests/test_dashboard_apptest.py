@@ -1,0 +1,73 @@
+"""One AppTest smoke test per page, with the map component patched (see DESIGN.md §6)."""
+
+import pytest
+import streamlit_folium
+from streamlit.testing.v1 import AppTest
+
+from ptce_geo import paths
+
+APP = str(paths.ROOT / "dashboard" / "app.py")
+
+
+@pytest.fixture
+def maps_drawn(monkeypatch):
+    drawn = []
+    monkeypatch.setattr(streamlit_folium, "st_folium", lambda m, **kw: drawn.append(m))
+    return drawn
+
+
+def _metrics(at):
+    return {m.label: m.value for m in at.metric}
+
+
+def test_map_page_shows_figures_filters_and_a_map(maps_drawn):
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception
+    assert at.title[0].value == "Pôles territoriaux de coopération économique"
+    assert any("démonstration" in w.value for w in at.warning)  # fictional registry notice
+    labels = [m.label for m in at.sidebar.multiselect]
+    assert labels[:3] == ["Leviers", "Niveau de la collectivité qui soutient", "Forme du soutien"]
+    assert _metrics(at)["Pôles affichés"] == "150"
+    html = maps_drawn[-1].get_root().render()
+    assert "/app/static/vendor/leaflet.js" in html and "cdn.jsdelivr" not in html
+    # a lever filter changes the count
+    at.sidebar.multiselect[0].set_value(["L6"]).run()
+    assert int(_metrics(at)["Pôles affichés"]) < 150
+    assert at.query_params["leviers"] in ("L6", ["L6"])
+
+
+def test_map_page_zooms_to_a_selected_epci(maps_drawn):
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.sidebar.selectbox(key="f_departement").set_value("01").run()
+    at.sidebar.selectbox(key="f_epci").set_value("200071751").run()
+    assert not at.exception
+    assert "Bourg" in at.subheader[0].value
+    assert at.query_params["epci"] in ("200071751", ["200071751"])
+
+
+def test_filters_come_from_the_url(maps_drawn):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["leviers"] = "L6"
+    at.query_params["niveaux"] = "epci"
+    at.run()
+    assert at.sidebar.multiselect[0].value == ["L6"]
+    assert at.sidebar.multiselect[1].value == ["epci"]
+
+
+def test_zones_blanches_page(maps_drawn):
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page("pages/zones_blanches.py").run()
+    assert not at.exception
+    assert at.title[0].value.startswith("Zones blanches")
+    n = int(_metrics(at)["EPCI non couverts"])
+    assert n > 100 and len(at.dataframe[0].value) == n
+    assert at.dataframe[0].value["Population"].is_monotonic_decreasing
+
+
+def test_bad_registry_file_shows_the_report(monkeypatch, maps_drawn, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id;ville\nP1;Lyon\n", encoding="utf-8")
+    monkeypatch.setenv("PTCE_POLES", str(bad))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception
+    assert "ne peut pas être lu" in at.error[0].value
