@@ -6,6 +6,7 @@ Defined once here; pages call these functions and only draw.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
@@ -195,3 +196,26 @@ def key_figures(n_poles: int, epci_table) -> None:
     b.metric("EPCI couverts", f"{s.territoires_couverts} / {s.territoires}")
     c.metric("Habitants d'un EPCI non couvert", f"{s.population_non_couverte:,}".replace(",", " "),
              help=f"{s.part_population_non_couverte:.0%} de la population")
+
+
+@dataclass
+class View:
+    """What a page draws from: the registry, the filters and the filtered poles."""
+
+    registry: Registry
+    filters: Filters
+    territory: tuple[str, str] | None
+    basemap: str
+    poles: object
+    supports: object
+
+
+def page(title: str) -> View:
+    """Title, provenance, shared sidebar and filtered poles: the start of every page."""
+    st.title(title)
+    reg, is_demo = registry()
+    header(reg, is_demo)
+    filters, territory, basemap = sidebar()
+    poles = coverage.filter_poles(reg.poles, reg.soutiens, filters)
+    supports = reg.soutiens[reg.soutiens["_valide"].astype(bool)]
+    return View(reg, filters, territory, basemap, poles, supports)

@@ -6,14 +6,10 @@ from streamlit_folium import st_folium
 from dashboard import common
 from ptce_geo import coverage, maps
 
-st.title("Pôles territoriaux de coopération économique")
-reg, is_demo = common.registry()
-common.header(reg, is_demo)
-filters, territory, basemap = common.sidebar()
+view = common.page("Pôles territoriaux de coopération économique")
+reg, poles, supports = view.registry, view.poles, view.supports
+filters, territory, basemap = view.filters, view.territory, view.basemap
 terr = common.territories()
-
-poles = coverage.filter_poles(reg.poles, reg.soutiens, filters)
-supports = reg.soutiens[reg.soutiens["_valide"].astype(bool)]
 epci_table = coverage.coverage_table(terr, poles, "epci")
 common.key_figures(len(poles), epci_table)
 st.caption(f"Filtres : {filters.describe()} — {common.territory_label(territory)}")

@@ -6,14 +6,10 @@ from streamlit_folium import st_folium
 from dashboard import common
 from ptce_geo import coverage, export, maps
 
-st.title("Zones blanches : EPCI sans pôle")
-reg, is_demo = common.registry()
-common.header(reg, is_demo)
-filters, territory, basemap = common.sidebar()
+view = common.page("Zones blanches : EPCI sans pôle")
+reg, poles, supports = view.registry, view.poles, view.supports
+filters, territory, basemap = view.filters, view.territory, view.basemap
 terr = common.territories()
-
-poles = coverage.filter_poles(reg.poles, reg.soutiens, filters)
-supports = reg.soutiens[reg.soutiens["_valide"].astype(bool)]
 within = territory if territory and territory[0] != "commune" else None
 gaps = coverage.zones_blanches(terr, poles, "epci", within=within)
 st.caption(f"Filtres : {filters.describe()} — {common.territory_label(within)}")
