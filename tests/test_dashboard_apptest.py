@@ -71,3 +71,12 @@ def test_bad_registry_file_shows_the_report(monkeypatch, maps_drawn, tmp_path):
     at = AppTest.from_file(APP, default_timeout=120).run()
     assert not at.exception
     assert "ne peut pas être lu" in at.error[0].value
+
+
+def test_another_registry_file_replaces_the_demo(monkeypatch, maps_drawn):
+    monkeypatch.setenv("PTCE_POLES", str(paths.TEMPLATE_DIR / "registre_modele.xlsx"))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception
+    assert _metrics(at)["Pôles affichés"] == "1"
+    assert not any("démonstration" in w.value for w in at.warning)
+    assert any("registre_modele.xlsx" in c.value for c in at.caption)
