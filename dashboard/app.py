@@ -17,5 +17,8 @@ PAGES_DIR = Path(__file__).resolve().parent / "pages"
 navigation = st.navigation([
     st.Page(PAGES_DIR / "carte.py", title="Carte des pôles", icon=":material/map:", default=True),
     st.Page(PAGES_DIR / "zones_blanches.py", title="Zones blanches", icon=":material/crop_square:"),
+    st.Page(PAGES_DIR / "fiche_territoire.py", title="Fiche territoire", icon=":material/description:"),
+    st.Page(PAGES_DIR / "leviers.py", title="Analyse des leviers", icon=":material/bar_chart:"),
+    st.Page(PAGES_DIR / "donnees.py", title="Données", icon=":material/upload_file:"),
 ])
 navigation.run()

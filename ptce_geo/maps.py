@@ -245,3 +245,15 @@ def gaps_map(epci_display: gpd.GeoDataFrame, gaps: pd.DataFrame, poles: pd.DataF
     m.get_root().html.add_child(folium.Element(legend_html("EPCI", [(UNCOVERED_COLOR, "zone blanche")])))
     _local_assets(m, cluster)
     return m
+
+
+def preview_map(poles: pd.DataFrame, supports: pd.DataFrame, basemap: str = "osm") -> folium.Map:
+    """A small map of freshly located poles, zoomed on them."""
+    bounds = None
+    if len(poles):
+        bounds = [[poles["point_lat"].min(), poles["point_lon"].min()],
+                  [poles["point_lat"].max(), poles["point_lon"].max()]]
+    m = base_map(basemap, bounds=bounds)
+    cluster = add_poles(m, poles, supports)
+    _local_assets(m, cluster)
+    return m

@@ -427,6 +427,22 @@ def missing_required(mapping: dict[str, str], table: str) -> list[str]:
     return [c for c in REQUIRED[table] if c not in mapping.values()]
 
 
+def unmatched_required(source: Source, name: str = "", soutiens: Source | None = None,
+                       soutiens_name: str = "") -> dict[str, tuple[list[str], list[str]]]:
+    """For a column-mapping step: ``{table: (missing required columns, the file's columns)}``."""
+    tables, _ = read_tables(source, name)
+    if soutiens is not None:
+        extra, _ = read_tables(soutiens, soutiens_name)
+        tables["soutiens"] = extra.get("soutiens", extra["poles"])
+    out = {}
+    for table, frame in tables.items():
+        mapping, _ = map_headers(frame.columns, table)
+        missing = missing_required(mapping, table)
+        if missing:
+            out[table] = (missing, list(frame.columns))
+    return out
+
+
 # ---------------------------------------------------------------------------
 # Value parsing
 
@@ -466,7 +482,7 @@ class _Checker:
     def __init__(self, table: str, frame: pd.DataFrame, headers: dict[str, str]):
         self.table = table
         self.frame = frame
-        self.original = {v: k for k, v in headers.items()}  # canonical -> user header
+        self.original = frame.attrs.get("entetes", {})  # canonical -> user header
         self.issues: list[Issue] = []
 
     def col(self, name: str) -> str:
@@ -528,7 +544,10 @@ class _Checker:
         self.frame[column] = pd.array(out, dtype="Int64" if integer else "Float64")
 
 
-def _prepare(frame: pd.DataFrame, table: str, name: str) -> tuple[pd.DataFrame, dict[str, str], list[Issue]]:
+def _prepare(frame: pd.DataFrame, table: str, name: str,
+             renames: dict[str, str] | None = None) -> tuple[pd.DataFrame, dict[str, str], list[Issue]]:
+    if renames:  # the user's own column mapping comes first
+        frame = frame.rename(columns={k: v for k, v in renames.items() if k in frame.columns and v})
     headers, issues = map_headers(frame.columns, table)
     if len(frame) > MAX_ROWS:
         raise RegistryError([Issue(ERREUR, table, None, None, name,
@@ -551,13 +570,16 @@ def _prepare(frame: pd.DataFrame, table: str, name: str) -> tuple[pd.DataFrame, 
     frame["_valide"] = True
     extras = [c for c in frame.columns if c not in canonical and c not in ("_ligne", "_valide")]
     frame = frame[["_ligne"] + canonical + extras + ["_valide"]].reset_index(drop=True)
-    frame.attrs["entetes"] = {v: k for k, v in headers.items()}  # canonical -> user's header
+    chosen = {v: k for k, v in (renames or {}).items() if v}
+    # canonical -> the header as the user wrote it (through their own mapping if any)
+    frame.attrs["entetes"] = {v: chosen.get(k, k) for k, v in headers.items()}
     return frame, headers, issues
 
 
-def validate_poles(frame: pd.DataFrame, name: str = "") -> tuple[pd.DataFrame, list[Issue]]:
+def validate_poles(frame: pd.DataFrame, name: str = "",
+                   renames: dict[str, str] | None = None) -> tuple[pd.DataFrame, list[Issue]]:
     """Clean the poles table; see the module docstring for the rules."""
-    frame, headers, issues = _prepare(frame, "poles", name)
+    frame, headers, issues = _prepare(frame, "poles", name, renames)
     check = _Checker("poles", frame, headers)
     if "id" not in headers.values():
         frame["id"] = [f"P{n:04d}" for n in range(1, len(frame) + 1)]
@@ -587,9 +609,10 @@ def validate_poles(frame: pd.DataFrame, name: str = "") -> tuple[pd.DataFrame, l
     return frame, issues + check.issues
 
 
-def validate_soutiens(frame: pd.DataFrame, pole_ids: set[str], name: str = "") -> tuple[pd.DataFrame, list[Issue]]:
+def validate_soutiens(frame: pd.DataFrame, pole_ids: set[str], name: str = "",
+                      renames: dict[str, str] | None = None) -> tuple[pd.DataFrame, list[Issue]]:
     """Clean the supports table; rows naming an unknown pole are rejected."""
-    frame, headers, issues = _prepare(frame, "soutiens", name)
+    frame, headers, issues = _prepare(frame, "soutiens", name, renames)
     check = _Checker("soutiens", frame, headers)
     for row in frame.index:
         pid = frame.at[row, "pole_id"]
@@ -622,9 +645,15 @@ def empty_soutiens() -> pd.DataFrame:
 
 
 def load_registry(poles: Source, soutiens: Source | None = None,
-                  poles_name: str = "", soutiens_name: str = "") -> Registry:
+                  poles_name: str = "", soutiens_name: str = "",
+                  renames: dict[str, dict[str, str]] | None = None) -> Registry:
     """Read and validate a registry. Raises :class:`RegistryError` only when
-    a file cannot be read at all (no table, missing required column)."""
+    a file cannot be read at all (no table, missing required column).
+
+    ``renames`` = ``{"poles": {"Their header": "nom"}, "soutiens": {...}}`` is a
+    column mapping chosen by the user, applied before header matching.
+    """
+    renames = renames or {}
     tables, issues = read_tables(poles, poles_name)
     name = poles_name or (Path(poles).name if isinstance(poles, (str, Path)) else "registre")
     if soutiens is not None:
@@ -636,11 +665,11 @@ def load_registry(poles: Source, soutiens: Source | None = None,
                                 "c'est le fichier de soutiens fourni à part qui est utilisé",
                                 "ne fournissez qu'une seule source de soutiens"))
         tables["soutiens"] = extra.get("soutiens", extra["poles"])
-    poles_frame, more = validate_poles(tables["poles"], name)
+    poles_frame, more = validate_poles(tables["poles"], name, renames.get("poles"))
     issues += more
     valid_ids = set(poles_frame.loc[poles_frame["_valide"], "id"])
     if "soutiens" in tables:
-        soutiens_frame, more = validate_soutiens(tables["soutiens"], valid_ids, name)
+        soutiens_frame, more = validate_soutiens(tables["soutiens"], valid_ids, name, renames.get("soutiens"))
         issues += more
     else:
         soutiens_frame = empty_soutiens()

@@ -80,3 +80,42 @@ def test_another_registry_file_replaces_the_demo(monkeypatch, maps_drawn):
     assert _metrics(at)["Pôles affichés"] == "1"
     assert not any("démonstration" in w.value for w in at.warning)
     assert any("registre_modele.xlsx" in c.value for c in at.caption)
+
+
+def _page(name):
+    return str(paths.ROOT / "dashboard" / "pages" / name)
+
+
+def test_fiche_territoire_of_an_epci(maps_drawn):
+    at = AppTest.from_file(_page("fiche_territoire.py"), default_timeout=120)
+    at.query_params["departement"] = "01"
+    at.query_params["epci"] = "200071751"
+    at.run()
+    assert not at.exception
+    assert at.header[0].value == "EPCI : Communauté d'agglomération du Bassin de Bourg-en-Bresse"
+    metrics = _metrics(at)
+    assert metrics["Population"] == "132 380"
+    comparison = at.dataframe[0].value
+    assert list(comparison["Territoire"])[-1] == "France" and len(comparison) == 3
+    assert any("Extraction du" in c.value and "Filtres actifs" in c.value for c in at.caption)
+
+
+def test_fiche_territoire_asks_for_a_territory(maps_drawn):
+    at = AppTest.from_file(_page("fiche_territoire.py"), default_timeout=120).run()
+    assert not at.exception and "Choisissez un territoire" in at.info[-1].value
+
+
+def test_levers_page_follows_the_lever_filter(maps_drawn):
+    at = AppTest.from_file(_page("leviers.py"), default_timeout=120).run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 4
+    before = at.caption[2].value
+    at.sidebar.multiselect[0].set_value(["L6"]).run()
+    after = at.caption[2].value
+    assert before.startswith("150 pôles") and after != before and "leviers : L6" in after
+
+
+def test_data_page_offers_extracts_and_templates(maps_drawn):
+    at = AppTest.from_file(_page("donnees.py"), default_timeout=120).run()
+    assert not at.exception
+    assert [h.value for h in at.header][:2] == ["1. Importer un registre", "2. Télécharger"]

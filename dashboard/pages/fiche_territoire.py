@@ -1,0 +1,81 @@
+"""Territory portrait: figures, poles, communes' coverage, supports, comparisons; printable."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboard import common
+from ptce_geo import maps, portrait
+
+view = common.page("Fiche territoire")
+terr = common.territories()
+if view.territory is None:
+    st.info("Choisissez un territoire dans la barre latérale (région, département, EPCI ou commune) : "
+            "la fiche s'affiche ici.")
+    st.stop()
+
+level, code = view.territory
+fiche = portrait.build(terr, view.poles, view.supports, level, code)
+st.header(fiche.title)
+header_lines = [f"Filtres actifs : {view.filters.describe()}", f"Extraction du {date.today():%d/%m/%Y}",
+                f"Registre : {view.registry.source}"]
+st.caption(" — ".join(header_lines))
+common.print_button()
+
+comp = fiche.comparaison.set_index("territoire")
+here = comp.iloc[0]
+a, b, c, d = st.columns(4)
+a.metric("Population", f"{fiche.population:,}".replace(",", " "))
+b.metric("Pôles ayant leur siège ici", len(fiche.poles_siege))
+c.metric("Pôles dont le périmètre l'atteint", len(fiche.poles_perimetre))
+d.metric("Communes couvertes", f"{int(fiche.communes['couvert'].sum())} / {len(fiche.communes)}")
+
+st.subheader("Comparaison")
+table = fiche.comparaison.rename(columns={
+    "territoire": "Territoire", "population": "Population", "poles_siege": "Pôles (siège)",
+    "poles_pour_100k_hab": "Pôles pour 100 000 hab.", "epci_couverts": "EPCI couverts", "epci": "EPCI",
+    "part_epci_couverts": "Part des EPCI couverts"})
+st.dataframe(table, hide_index=True, width="stretch",
+             column_config={"Part des EPCI couverts": st.column_config.NumberColumn(format="percent")})
+
+st.subheader("Couverture des communes")
+communes = terr.communes[terr.communes["code"].isin(fiche.communes["code"])]
+outline = terr.layer(level)
+outline = outline[outline["code"] == code][["geometry"]]
+st_folium(maps.territory_map(communes, fiche.communes, outline, view.poles, view.supports, basemap=view.basemap),
+          height=480, use_container_width=True, returned_objects=[], key="carte_fiche")
+st.dataframe(fiche.communes[["nom", "population", "couvert", "nb_poles_siege", "nb_poles_perimetre",
+                             "distance_km", "pole_proche_nom"]].rename(columns={
+    "nom": "Commune", "population": "Population", "couvert": "Couverte", "nb_poles_siege": "Pôles (siège)",
+    "nb_poles_perimetre": "Pôles (périmètre)", "distance_km": "Distance (km)", "pole_proche_nom": "Pôle le plus proche"}),
+    hide_index=True, width="stretch", height=300)
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Pôles du territoire")
+    shown = pd.concat([fiche.poles_siege.assign(lien="siège"), fiche.poles_perimetre.assign(lien="périmètre")])
+    st.dataframe(shown[["nom", "commune_nom", "lien"]].rename(
+        columns={"nom": "Pôle", "commune_nom": "Commune du siège", "lien": "Rattachement"}),
+        hide_index=True, width="stretch")
+with right:
+    st.subheader("Pôles les plus proches, hors du territoire")
+    st.dataframe(fiche.poles_proches[["nom", "commune_nom", "distance_km"]].rename(
+        columns={"nom": "Pôle", "commune_nom": "Commune", "distance_km": "Distance (km)"}),
+        hide_index=True, width="stretch")
+
+st.subheader("Soutiens des collectivités du territoire")
+if fiche.soutiens.empty:
+    st.write("Aucun soutien d'une collectivité de ce territoire dans le registre (avec ces filtres).")
+else:
+    cols = st.columns(3)
+    for col, (by, title) in zip(cols, (("levier", "Par levier"), ("forme", "Par forme"),
+                                       ("niveau", "Par niveau"))):
+        col.markdown(f"**{title}**")
+        col.dataframe(portrait.support_counts(fiche.soutiens, by)[["libelle", "soutiens"]].rename(
+            columns={"libelle": "", "soutiens": "Soutiens"}), hide_index=True, width="stretch")
+
+fmt = common.file_format("fiche_format")
+st.download_button("Télécharger les tableaux de la fiche (ZIP de CSV)", fiche.zip_bytes(fmt, header_lines),
+                   file_name=f"fiche_{level}_{code}.zip", mime="application/zip", key="fiche_zip")
