@@ -46,7 +46,7 @@ ALIASES = {
         "commune_insee": ["code_insee", "insee", "code_commune", "cog", "code_commune_insee", "codgeo",
                           "insee_commune", "code_insee_commune"],
         "commune": ["ville", "nom_commune", "localite", "municipalite", "commune_siege", "ville_siege",
-                    "nom_de_la_commune", "city"],
+                    "nom_de_la_commune", "city", "commune_du_siege", "ville_du_siege"],
         "departement": ["dep", "dept", "departement_code", "code_departement", "num_departement",
                         "departement_siege", "dpt"],
         "code_postal": ["cp", "postal", "code_postale", "zip", "codepostal"],
