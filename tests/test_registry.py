@@ -143,3 +143,11 @@ def test_read_tables_picks_poles_sheet_from_bytes():
         pd.DataFrame({"nom": ["A"]}).to_excel(writer, sheet_name="poles", index=False)
     tables, _ = read_tables(buffer.getvalue(), "r.xlsx")
     assert list(tables["poles"].columns) == ["nom"]
+
+
+def test_user_column_mapping(write):
+    path = write("p.csv", "Structure;Lieu\nX;Troyes\n")
+    with pytest.raises(RegistryError):
+        load_registry(path)
+    reg = load_registry(path, renames={"poles": {"Structure": "nom", "Lieu": "commune"}})
+    assert reg.poles.loc[0, "nom"] == "X" and reg.poles.loc[0, "commune"] == "Troyes"
