@@ -40,20 +40,22 @@ def _crosstab(rows: pd.DataFrame, index: str, columns: str, index_order, columns
     return table.reindex(index=index_order, columns=columns_order, fill_value=0).fillna(0).astype(int)
 
 
-def levers_by_level(supports: pd.DataFrame):
+def _levers_by(supports: pd.DataFrame, column: str, kind: str, title: str, x_label: str):
     rows = explode_levers(supports)
-    table = _crosstab(rows, "levier", "collectivite_niveau", list(vocab.LEVIERS), list(vocab.NIVEAUX))
-    shown = table.rename(index=vocab.levier_label, columns=lambda c: vocab.label("niveau", c))
-    fig = _heatmap(shown, "Soutiens par levier et par niveau de collectivité", "Niveau de collectivité", "Levier")
-    return fig, _labelled(table, "levier", lambda c: vocab.label("niveau", c))
+    codes = list(vocab.VOCABULARIES[kind])
+    table = _crosstab(rows, "levier", column, list(vocab.LEVIERS), codes)
+    shown = table.rename(index=vocab.levier_label, columns=lambda c: vocab.label(kind, c))
+    fig = _heatmap(shown, title, x_label, "Levier")
+    return fig, _labelled(table, "levier", lambda c: vocab.label(kind, c))
+
+
+def levers_by_level(supports: pd.DataFrame):
+    return _levers_by(supports, "collectivite_niveau", "niveau",
+                      "Soutiens par levier et par niveau de collectivité", "Niveau de collectivité")
 
 
 def levers_by_form(supports: pd.DataFrame):
-    rows = explode_levers(supports)
-    table = _crosstab(rows, "levier", "forme", list(vocab.LEVIERS), list(vocab.FORMES))
-    shown = table.rename(index=vocab.levier_label, columns=lambda c: vocab.label("forme", c))
-    fig = _heatmap(shown, "Soutiens par levier et par forme de soutien", "Forme de soutien", "Levier")
-    return fig, _labelled(table, "levier", lambda c: vocab.label("forme", c))
+    return _levers_by(supports, "forme", "forme", "Soutiens par levier et par forme de soutien", "Forme de soutien")
 
 
 def levers_by_region(supports: pd.DataFrame, poles: pd.DataFrame, region_names: dict[str, str]):

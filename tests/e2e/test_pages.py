@@ -6,7 +6,6 @@ import re
 
 from playwright.sync_api import expect
 
-from ptce_geo import paths
 
 EPCI_URL = "fiche_territoire?departement=01&epci=200071751"
 
