@@ -8,6 +8,7 @@ PyPI, and every map built here points at those copies instead of public CDNs.
 from __future__ import annotations
 
 import html
+import json
 import shutil
 from pathlib import Path
 
@@ -66,6 +67,21 @@ def install_assets(target: Path) -> list[Path]:
             shutil.copyfile(source, dest)
         written.append(dest)
     return written
+
+
+def _compact_json() -> None:
+    """Embed JSON without spaces: the EPCI layer is most of the page's weight.
+
+    folium renders data with Jinja's ``tojson`` filter, whose ``json.dumps``
+    arguments are a policy of the (shared) template environment.
+    """
+    env = folium.GeoJson._template.environment
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
+
+
+def _geojson(frame: gpd.GeoDataFrame) -> dict:
+    """A FeatureCollection without the per-feature bounding boxes folium would add."""
+    return json.loads(frame.to_json(drop_id=True))
 
 
 def _local_assets(m: folium.Map, cluster: MarkerCluster | None) -> None:
@@ -181,8 +197,9 @@ def national_map(epci_display: gpd.GeoDataFrame, epci_table: pd.DataFrame, poles
     layer["population_txt"] = layer["population"].map(lambda p: f"{p:,}".replace(",", " "))
     layer["nom"] = layer["nom"].map(esc)
     m = base_map(basemap)
+    _compact_json()
     folium.GeoJson(
-        layer[["code", "nom", "population_txt", "nb", "etat", "couleur", "geometry"]],
+        _geojson(layer[["code", "nom", "population_txt", "nb", "etat", "couleur", "geometry"]]),
         name="EPCI",
         style_function=lambda f: {"fillColor": f["properties"]["couleur"], "color": "#555",
                                   "weight": 0.4, "fillOpacity": 0.55},
@@ -235,8 +252,9 @@ def gaps_map(epci_display: gpd.GeoDataFrame, gaps: pd.DataFrame, poles: pd.DataF
     layer["rang"] = layer["code"].map(info["rang"])
     layer["population_txt"] = layer["code"].map(info["population"]).map(lambda p: f"{int(p):,}".replace(",", " "))
     m = base_map(basemap)
+    _compact_json()
     if len(layer):
-        folium.GeoJson(layer, name="Zones blanches",
+        folium.GeoJson(_geojson(layer), name="Zones blanches",
                        style_function=lambda f: {"fillColor": UNCOVERED_COLOR, "color": "#555",
                                                  "weight": 0.4, "fillOpacity": 0.6},
                        tooltip=folium.GeoJsonTooltip(fields=["rang", "nom", "population_txt"],

