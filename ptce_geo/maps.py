@@ -15,6 +15,8 @@ from pathlib import Path
 import folium
 import geopandas as gpd
 import pandas as pd
+import shapely
+import shapely.geometry
 from folium.plugins import MarkerCluster
 
 from . import vocab
@@ -79,9 +81,25 @@ def _compact_json() -> None:
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
 
 
-def _geojson(frame: gpd.GeoDataFrame) -> dict:
-    """A FeatureCollection without the per-feature bounding boxes folium would add."""
-    return json.loads(frame.to_json(drop_id=True))
+_GEOMETRY_CACHE: dict[int, tuple[gpd.GeoDataFrame, list[dict]]] = {}
+
+
+def _geometries(layer: gpd.GeoDataFrame) -> list[dict]:
+    """GeoJSON geometries of a (long-lived) display layer, computed once per layer."""
+    hit = _GEOMETRY_CACHE.get(id(layer))
+    if hit is None or hit[0] is not layer:
+        hit = (layer, [shapely.geometry.mapping(g) for g in layer.geometry])
+        _GEOMETRY_CACHE[id(layer)] = hit
+    return hit[1]
+
+
+def _geojson(layer: gpd.GeoDataFrame, properties: pd.DataFrame) -> dict:
+    """A FeatureCollection of ``layer``'s geometries with ``properties`` (same row
+    order), without the per-feature bounding boxes folium would add."""
+    records = properties.to_dict("records")
+    return {"type": "FeatureCollection",
+            "features": [{"type": "Feature", "geometry": geom, "properties": props}
+                         for geom, props in zip(_geometries(layer), records)]}
 
 
 def _local_assets(m: folium.Map, cluster: MarkerCluster | None) -> None:
@@ -115,7 +133,7 @@ def esc(value: object) -> str:
     return html.escape(str(value))
 
 
-def pole_popup(pole: pd.Series, supports: pd.DataFrame) -> str:
+def pole_popup(pole, supports: pd.DataFrame) -> str:
     """Popup HTML: name, commune, typology, stage, sectors, supports by lever and level."""
     lines = [f"<b>{esc(pole['nom'])}</b>",
              f"{esc(pole.get('commune_nom', ''))} ({esc(pole.get('departement_code', ''))})"]
@@ -128,9 +146,9 @@ def pole_popup(pole: pd.Series, supports: pd.DataFrame) -> str:
         lines.append(f"Secteurs : {esc(', '.join(sectors))}")
     if len(supports):
         by_lever: dict[str, set] = {}
-        for _, s in supports.iterrows():
-            for lever in split_list(s["leviers"]) or ["—"]:
-                by_lever.setdefault(lever, set()).add(vocab.label("niveau", s["collectivite_niveau"]))
+        for levers, level in zip(supports["leviers"], supports["collectivite_niveau"]):
+            for lever in split_list(levers) or ["—"]:
+                by_lever.setdefault(lever, set()).add(vocab.label("niveau", level))
         items = "".join(f"<li>{esc(vocab.levier_label(k))} : {esc(', '.join(sorted(v)))}</li>"
                         for k, v in sorted(by_lever.items()))
         lines.append(f"Soutiens ({len(supports)}) :<ul style='margin:0;padding-left:1.2em'>{items}</ul>")
@@ -164,7 +182,7 @@ def add_poles(m: folium.Map, poles: pd.DataFrame, supports: pd.DataFrame, cluste
         else folium.FeatureGroup(name="Pôles")
     grouped = {pid: df for pid, df in supports.groupby("pole_id")} if len(supports) else {}
     empty = supports.iloc[0:0]
-    for _, pole in poles.iterrows():
+    for pole in poles.to_dict("records"):
         folium.CircleMarker(
             location=[pole["point_lat"], pole["point_lon"]], radius=7, color="#222", weight=1,
             fill=True, fill_color="#762a83", fill_opacity=0.9,
@@ -179,7 +197,7 @@ def national_map(epci_display: gpd.GeoDataFrame, epci_table: pd.DataFrame, poles
                  supports: pd.DataFrame, mode: str = "couverture", basemap: str = "osm") -> folium.Map:
     """EPCI coloured by coverage (``couverture``) or pole count (``nombre``), plus the poles."""
     table = epci_table.set_index("code")
-    layer = epci_display[["code", "geometry"]].copy()
+    layer = pd.DataFrame({"code": epci_display["code"].to_numpy()})
     layer["nom"] = layer["code"].map(table["nom"])
     layer["population"] = layer["code"].map(table["population"]).fillna(0).astype(int)
     layer["nb"] = layer["code"].map(table["nb_poles_siege"]).fillna(0).astype(int)
@@ -199,7 +217,7 @@ def national_map(epci_display: gpd.GeoDataFrame, epci_table: pd.DataFrame, poles
     m = base_map(basemap)
     _compact_json()
     folium.GeoJson(
-        _geojson(layer[["code", "nom", "population_txt", "nb", "etat", "couleur", "geometry"]]),
+        _geojson(epci_display, layer[["code", "nom", "population_txt", "nb", "etat", "couleur"]]),
         name="EPCI",
         style_function=lambda f: {"fillColor": f["properties"]["couleur"], "color": "#555",
                                   "weight": 0.4, "fillOpacity": 0.55},
@@ -246,15 +264,18 @@ def territory_map(communes: gpd.GeoDataFrame, commune_table: pd.DataFrame, outli
 def gaps_map(epci_display: gpd.GeoDataFrame, gaps: pd.DataFrame, poles: pd.DataFrame, supports: pd.DataFrame,
              basemap: str = "osm") -> folium.Map:
     """Uncovered EPCI only, ranked, with the poles."""
-    layer = epci_display[epci_display["code"].isin(gaps["code"])][["code", "geometry"]].copy()
     info = gaps.set_index("code")
-    layer["nom"] = layer["code"].map(info["nom"]).map(esc)
+    layer = pd.DataFrame({"code": epci_display["code"].to_numpy()})
+    layer["nom"] = layer["code"].map(info["nom"]).fillna("").map(esc)
     layer["rang"] = layer["code"].map(info["rang"])
-    layer["population_txt"] = layer["code"].map(info["population"]).map(lambda p: f"{int(p):,}".replace(",", " "))
+    layer["population_txt"] = layer["code"].map(info["population"]).map(
+        lambda p: "" if p != p else f"{int(p):,}".replace(",", " "))
+    collection = _geojson(epci_display, layer)
+    collection["features"] = [f for f, gap in zip(collection["features"], layer["rang"].notna()) if gap]
     m = base_map(basemap)
     _compact_json()
-    if len(layer):
-        folium.GeoJson(_geojson(layer), name="Zones blanches",
+    if collection["features"]:
+        folium.GeoJson(collection, name="Zones blanches",
                        style_function=lambda f: {"fillColor": UNCOVERED_COLOR, "color": "#555",
                                                  "weight": 0.4, "fillOpacity": 0.6},
                        tooltip=folium.GeoJsonTooltip(fields=["rang", "nom", "population_txt"],

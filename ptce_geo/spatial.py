@@ -8,6 +8,7 @@ single commune. A pole located through its commune is placed at the town hall.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import geopandas as gpd
@@ -23,6 +24,8 @@ from .text import is_blank
 #: A point outside every commune but this close (degrees, about 3 km) to one
 #: is given to it with a warning: harbours, beaches, generalised coastlines.
 NEAR_COAST_DEG = 0.03
+#: Points joined per chunk (bounded memory, two chunks at a time).
+JOIN_CHUNK = 250_000
 
 #: Bounding boxes (lon min, lat min, lon max, lat max) of France's territories.
 FRANCE_BOXES = {
@@ -65,31 +68,50 @@ def coordinate_hint(lat: float, lon: float) -> str:
     return "vérifiez le signe (ouest = longitude négative) et l'unité (degrés décimaux WGS84)"
 
 
+def _commune_layer(territories: Territories) -> gpd.GeoDataFrame:
+    """Communes with a contour of their own, positionally indexed (cached)."""
+    key = "commune_layer"
+    if key not in territories._lookups:
+        com = territories.communes
+        territories._lookups[key] = com.loc[~com["contour_approche"], ["code", "geometry"]].reset_index(drop=True)
+    return territories._lookups[key]
+
+
 def communes_at(territories: Territories, lon: np.ndarray, lat: np.ndarray,
                 prefer: np.ndarray | None = None) -> np.ndarray:
     """INSEE code of the commune under each point (None outside), by a spatial join.
 
-    Where communes overlap slightly, ``prefer`` (declared codes) wins.
+    The join runs polygons-contain-points, so that each commune polygon is
+    prepared once and tested against the points its box holds. Where communes
+    overlap slightly, ``prefer`` (declared codes) wins.
     """
-    communes = territories.communes
-    layer = communes.loc[~communes["contour_approche"], ["code", "geometry"]]
-    points = gpd.GeoDataFrame({"_i": np.arange(len(lon))},
-                              geometry=gpd.points_from_xy(lon, lat), crs=4326)
-    joined = gpd.sjoin(points, layer, how="left", predicate="within")
-    if prefer is not None:
-        joined["_pref"] = joined["code"].to_numpy() == prefer[joined["_i"].to_numpy()]
-        joined = joined.sort_values(["_i", "_pref"], ascending=[True, False])
-    first = joined.drop_duplicates("_i").sort_values("_i")
-    codes = first["code"].to_numpy(dtype=object)
-    codes[pd.isna(codes)] = None
+    layer = _commune_layer(territories)
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+
+    def join(start: int) -> tuple[np.ndarray, np.ndarray]:
+        stop = min(start + JOIN_CHUNK, len(lon))
+        points = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon[start:stop], lat[start:stop]), crs=4326)
+        joined = gpd.sjoin(layer, points, how="inner", predicate="contains")
+        return joined["index_right"].to_numpy() + start, joined.index.to_numpy()
+
+    # large inputs in chunks on two threads (shapely releases the GIL in its loops)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        parts = list(pool.map(join, range(0, max(len(lon), 1), JOIN_CHUNK)))
+    point = np.concatenate([p for p, _ in parts])
+    found = layer["code"].to_numpy()[np.concatenate([c for _, c in parts])]
+    preferred = (found == prefer[point]) if prefer is not None else np.zeros(len(point), dtype=bool)
+    order = np.lexsort((~preferred, point))
+    first_point, first_at = np.unique(point[order], return_index=True)
+    codes = np.full(len(lon), None, dtype=object)
+    codes[first_point] = found[order][first_at]
     # Points just off a generalised coastline: the nearest commune, if close.
     missing = np.flatnonzero(pd.isna(codes) & np.isfinite(lon) & np.isfinite(lat))
     if len(missing):
         tree = shapely.STRtree(layer.geometry.to_numpy())
-        idx = tree.query_nearest(points.geometry.to_numpy()[missing], max_distance=NEAR_COAST_DEG)
+        idx = tree.query_nearest(shapely.points(lon[missing], lat[missing]), max_distance=NEAR_COAST_DEG)
         for src, dst in zip(idx[0], idx[1]):
             if codes[missing[src]] is None:
-                codes[missing[src]] = layer["code"].iloc[dst]
+                codes[missing[src]] = layer["code"].iat[dst]
     return codes
 
 
