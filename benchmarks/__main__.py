@@ -111,8 +111,7 @@ def random_poles(territories, n: int, seed: int = 2) -> pd.DataFrame:
 
 def recompute(territories, poles, soutiens, filters):
     selected = cv.filter_poles(poles, soutiens, filters)
-    cv.coverage_table(territories, selected, "epci")
-    cv.coverage_table(territories, selected, "commune")
+    cv.coverage_tables(territories, selected, ("epci", "commune"))
 
 
 # ---------------------------------------------------------------------------
@@ -265,8 +264,7 @@ def run(quick: bool, skip_browser: bool) -> dict:
     scaling = {}
     for n in (100, 10_000):
         many = random_poles(territories, n)
-        t, _ = timed(lambda: (cv.coverage_table(territories, many, "epci"),
-                              cv.coverage_table(territories, many, "commune")), rep)
+        t, _ = timed(lambda: cv.coverage_tables(territories, many, ("epci", "commune")), rep)
         scaling[str(n)] = t * 1000
     out["coverage_ms_by_poles"] = scaling
 

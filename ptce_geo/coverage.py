@@ -137,16 +137,19 @@ def _unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return np.column_stack([np.cos(lat_r) * np.cos(lon_r), np.cos(lat_r) * np.sin(lon_r), np.sin(lat_r)])
 
 
-def nearest(from_lon: np.ndarray, from_lat: np.ndarray, to_lon: np.ndarray, to_lat: np.ndarray):
+def nearest(from_lon, from_lat, to_lon, to_lat, origins: np.ndarray | None = None):
     """For each origin, (index of the nearest target, great-circle km).
 
     A k-d tree on unit vectors: the chord is monotonic in the arc, so the
-    nearest by chord is the nearest on the sphere.
+    nearest by chord is the nearest on the sphere. ``origins`` may pass the
+    origins' unit vectors already computed.
     """
+    if origins is None:
+        origins = _unit_vectors(np.asarray(from_lon, float), np.asarray(from_lat, float))
     if len(to_lon) == 0:
-        return np.full(len(from_lon), -1), np.full(len(from_lon), np.nan)
+        return np.full(len(origins), -1), np.full(len(origins), np.nan)
     tree = cKDTree(_unit_vectors(np.asarray(to_lon, float), np.asarray(to_lat, float)))
-    chord, idx = tree.query(_unit_vectors(np.asarray(from_lon, float), np.asarray(from_lat, float)))
+    chord, idx = tree.query(origins)
     km = 2 * EARTH_RADIUS_KM * np.arcsin(np.clip(chord / 2, 0, 1))
     return idx, km
 
@@ -165,8 +168,11 @@ def commune_status(territories: Territories, poles: pd.DataFrame) -> tuple[pd.Da
     reach = perimeter_reach(poles, territories)
     per = reach.groupby("commune").size()
     out["nb_poles_perimetre"] = out["code"].map(per).fillna(0).astype(int)
-    idx, km = nearest(com["mairie_lon"].to_numpy(), com["mairie_lat"].to_numpy(),
-                      poles["point_lon"].to_numpy(), poles["point_lat"].to_numpy())
+    if "townhall_vectors" not in territories._lookups:
+        territories._lookups["townhall_vectors"] = _unit_vectors(com["mairie_lon"].to_numpy(float),
+                                                                com["mairie_lat"].to_numpy(float))
+    idx, km = nearest(None, None, poles["point_lon"].to_numpy(), poles["point_lat"].to_numpy(),
+                      origins=territories._lookups["townhall_vectors"])
     has = idx >= 0
     ids = poles["id"].to_numpy()
     names = poles["nom"].to_numpy()
@@ -176,8 +182,16 @@ def commune_status(territories: Territories, poles: pd.DataFrame) -> tuple[pd.Da
     return out, reach
 
 
+def coverage_tables(territories: Territories, poles: pd.DataFrame,
+                    niveaux=NIVEAUX_TERRITOIRE) -> dict[str, pd.DataFrame]:
+    """Coverage tables of several levels, sharing one pass over the communes."""
+    status = commune_status(territories, poles)
+    return {niveau: coverage_table(territories, poles, niveau, status=status) for niveau in niveaux}
+
+
 def coverage_table(territories: Territories, poles: pd.DataFrame, niveau: str,
-                   within: tuple[str, str] | None = None) -> pd.DataFrame:
+                   within: tuple[str, str] | None = None,
+                   status: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> pd.DataFrame:
     """Coverage by ``niveau`` for the (already filtered) located ``poles``.
 
     Columns: code, nom, population, nb_poles_siege, nb_poles_perimetre,
@@ -189,34 +203,33 @@ def coverage_table(territories: Territories, poles: pd.DataFrame, niveau: str,
     if niveau not in NIVEAUX_TERRITOIRE:
         raise ValueError(f"niveau inconnu : {niveau} (attendu : {', '.join(NIVEAUX_TERRITOIRE)})")
     com = territories.communes
-    status, reach = commune_status(territories, poles)
+    status, reach = status if status is not None else commune_status(territories, poles)
     key = COMMUNE_KEY[niveau]
-    if key != "code":
-        status[key] = com[key].to_numpy()
     if niveau == "commune":
-        base = pd.DataFrame(com.drop(columns="geometry"))[
-            ["code", "nom", "population", "epci_siren", "epci_nom", "departement_code",
-             "departement_nom", "region_code", "region_nom"]]
-        table = base.merge(status, on="code", how="left")
+        # status rows follow the communes' order: columns are set side by side
+        table = _static_frame(territories, "commune").copy()
+        for col in status.columns.drop("code"):
+            table[col] = status[col].to_numpy()
     else:
-        layer = territories.layer(niveau)
-        cols = {"epci": ["code", "nom", "type", "population", "nb_communes", "departement_code", "region_code"],
-                "departement": ["code", "nom", "population", "nb_communes", "region_code"],
-                "region": ["code", "nom", "population", "nb_communes"]}[niveau]
-        table = pd.DataFrame(layer.drop(columns="geometry"))[cols]
+        table = _static_frame(territories, niveau).copy()
         seats = poles.groupby(POLE_KEY[niveau]).size()
         table["nb_poles_siege"] = table["code"].map(seats).fillna(0).astype(int)
-        reach_units = reach.assign(unit=reach["commune"].map(dict(zip(com["code"], com[key]))))
+        unit_of = _lookup(territories, ("unit_of", key), lambda: dict(zip(com["code"], com[key])))
+        reach_units = reach.assign(unit=reach["commune"].map(unit_of))
         per = reach_units.dropna(subset=["unit"]).drop_duplicates(["pole_id", "unit"]).groupby("unit").size()
         table["nb_poles_perimetre"] = table["code"].map(per).fillna(0).astype(int)
-        best = status.sort_values("distance_km").drop_duplicates(key).set_index(key)
+        units = com[key].to_numpy()
+        distances = status["distance_km"].to_numpy()
+        valid = pd.notna(units) & np.isfinite(distances)
+        best_rows = (pd.Series(distances[valid], index=np.flatnonzero(valid))
+                     .groupby(units[valid], sort=False).idxmin())
+        best = pd.DataFrame({"distance_km": distances[best_rows.to_numpy()],
+                             "pole_proche_id": status["pole_proche_id"].to_numpy()[best_rows.to_numpy()],
+                             "pole_proche_nom": status["pole_proche_nom"].to_numpy()[best_rows.to_numpy()]},
+                            index=best_rows.index)
         table["distance_km"] = table["code"].map(best["distance_km"])
         table["pole_proche_id"] = table["code"].map(best["pole_proche_id"]).fillna("")
         table["pole_proche_nom"] = table["code"].map(best["pole_proche_nom"]).fillna("")
-        names = {"departement_code": territories.names("departement"), "region_code": territories.names("region")}
-        for col, mapping in names.items():
-            if col in table:
-                table[col.replace("_code", "_nom")] = table[col].map(mapping)
     table["couvert"] = (table["nb_poles_siege"] > 0) | (table["nb_poles_perimetre"] > 0)
     first = ["code", "nom", "type", "population", "couvert", "nb_poles_siege", "nb_poles_perimetre",
              "distance_km", "pole_proche_id", "pole_proche_nom"]
@@ -225,6 +238,30 @@ def coverage_table(territories: Territories, poles: pd.DataFrame, niveau: str,
     if within:
         table = restrict(table, territories, niveau, within)
     return table.reset_index(drop=True)
+
+
+def _lookup(territories: Territories, key, build):
+    if key not in territories._lookups:
+        territories._lookups[key] = build()
+    return territories._lookups[key]
+
+
+def _static_frame(territories: Territories, niveau: str) -> pd.DataFrame:
+    """The columns of a coverage table that do not depend on the poles (cached)."""
+    def build():
+        if niveau == "commune":
+            return pd.DataFrame(territories.communes.drop(columns="geometry"))[
+                ["code", "nom", "population", "epci_siren", "epci_nom", "departement_code",
+                 "departement_nom", "region_code", "region_nom"]].reset_index(drop=True)
+        cols = {"epci": ["code", "nom", "type", "population", "nb_communes", "departement_code", "region_code"],
+                "departement": ["code", "nom", "population", "nb_communes", "region_code"],
+                "region": ["code", "nom", "population", "nb_communes"]}[niveau]
+        table = pd.DataFrame(territories.layer(niveau).drop(columns="geometry"))[cols].reset_index(drop=True)
+        for col, level in (("departement_code", "departement"), ("region_code", "region")):
+            if col in table:
+                table[col.replace("_code", "_nom")] = table[col].map(territories.names(level))
+        return table
+    return _lookup(territories, ("static", niveau), build)
 
 
 def restrict(table: pd.DataFrame, territories: Territories, niveau: str, within: tuple[str, str]) -> pd.DataFrame:
