@@ -8,7 +8,6 @@ PyPI, and every map built here points at those copies instead of public CDNs.
 from __future__ import annotations
 
 import html
-import json
 import shutil
 from pathlib import Path
 
