@@ -106,8 +106,10 @@ class Gazetteer:
                          f"« {raw} » n'est pas un code INSEE de commune (5 caractères, ex. 01001 ou 2A004)")
         current = self.t.current_code(code)
         if current is None:
+            hint = (" ; en Corse, les codes commencent par 2A ou 2B depuis 1976 (ex. 2A004)"
+                    if code.startswith("20") else "")
             return Match(None, "insee_inconnu",
-                         f"le code INSEE « {code} » ne correspond à aucune commune du COG 2025")
+                         f"le code INSEE « {code} » ne correspond à aucune commune du COG 2025{hint}")
         if current != code:
             note = f"ancien code INSEE « {code} » remplacé par celui de la commune actuelle {self.describe(current)}"
             warning = f"{warning} ; {note}" if warning else note

@@ -125,11 +125,19 @@ def base_map(basemap: str = "osm", bounds=None) -> folium.Map:
     return m
 
 
+_TEMPLATE_LITERAL = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+
+
 def esc(value: object) -> str:
-    """HTML-escape a value from a user's file (never inserted raw)."""
+    """Escape a value from a user's file for folium's popups and tooltips.
+
+    Beyond HTML, folium places popup and tooltip HTML inside JavaScript
+    template literals (backquotes): a backquote, ``${`` or a backslash there
+    would end the literal or run code, so they become HTML entities too.
+    """
     if value is None or (isinstance(value, float) and value != value):
         return ""
-    return html.escape(str(value))
+    return html.escape(str(value)).translate(_TEMPLATE_LITERAL)
 
 
 def pole_popup(pole, supports: pd.DataFrame) -> str:

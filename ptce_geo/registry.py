@@ -85,7 +85,9 @@ SHEET_NAMES = {
 
 #: Settings for the limits on what a user can load.
 MAX_ROWS = int(os.environ.get("PTCE_MAX_ROWS", "100000"))
-MAX_BYTES = int(os.environ.get("PTCE_MAX_UPLOAD_MB", "20")) * 1024 * 1024
+MAX_BYTES = int(float(os.environ.get("PTCE_MAX_UPLOAD_MB", "20")) * 1024 * 1024)
+#: A cell longer than this is refused (a pasted document, a broken export).
+MAX_CELL_CHARS = 10_000
 
 
 @dataclass
@@ -200,9 +202,28 @@ def _too_big(size: int, name: str) -> Issue:
                  "découpez le registre ou augmentez PTCE_MAX_UPLOAD_MB")
 
 
+def _looks_utf16(data: bytes) -> str | None:
+    """``utf-16-le`` / ``utf-16-be`` for BOM-less UTF-16 text (every other byte zero)."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
 def _decode(data: bytes, name: str, issues: list[Issue]) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16")
+    utf16 = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else _looks_utf16(data)
+    if utf16:
+        try:
+            text = data.decode(utf16)
+        except UnicodeDecodeError:
+            raise RegistryError([Issue(ERREUR, "fichier", None, None, name,
+                                       "fichier UTF-16 illisible (octets invalides)",
+                                       "enregistrez le tableau en « CSV UTF-8 »")])
         issues.append(Issue(AVERTISSEMENT, "fichier", None, None, name,
                             "fichier encodé en UTF-16 : lu correctement",
                             "enregistrez de préférence en « CSV UTF-8 »"))
@@ -230,12 +251,18 @@ def _sniff_delimiter(text: str) -> str:
 def _read_csv_text(text: str, name: str, table: str, issues: list[Issue]) -> pd.DataFrame:
     csv.field_size_limit(50 * 1024 * 1024)
     delimiter = _sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows = []
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        for row in reader:
+            rows.append(row)
     except csv.Error as exc:
-        raise RegistryError([Issue(ERREUR, table, None, None, name,
-                                   f"CSV illisible ({exc})",
-                                   "vérifiez les guillemets et le séparateur, ou enregistrez en XLSX")])
+        start = text.count("\n", 0, _line_offset(text, reader.line_num)) + 1 if rows else 1
+        raise RegistryError([Issue(ERREUR, table, start, None, name,
+                                   f"CSV illisible vers la ligne {reader.line_num} : guillemet non fermé ou mal placé "
+                                   f"({exc})",
+                                   "fermez le guillemet (\") ouvert sur cette ligne, ou enregistrez le fichier "
+                                   "depuis le tableur en CSV")])
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
         raise RegistryError([Issue(ERREUR, table, None, None, name, "le fichier est vide",
@@ -255,6 +282,17 @@ def _read_csv_text(text: str, name: str, table: str, issues: list[Issue]) -> pd.
         fixed.append(row + [""] * (width - len(row)))
     frame = pd.DataFrame(fixed, columns=_unique_headers(header), dtype=object)
     return frame
+
+
+def _line_offset(text: str, line: int) -> int:
+    """Character offset of the start of 1-based ``line``."""
+    offset = 0
+    for _ in range(max(line - 1, 0)):
+        found = text.find("\n", offset)
+        if found < 0:
+            break
+        offset = found + 1
+    return offset
 
 
 def _unique_headers(header: list[str]) -> list[str]:
@@ -423,6 +461,11 @@ def map_headers(columns: Iterable[str], table: str) -> tuple[dict[str, str], lis
     return mapping, issues
 
 
+def headers_back(headers: dict[str, str], canonical: str) -> str:
+    """The user's header for a canonical column (itself when not renamed)."""
+    return next((orig for orig, canon in headers.items() if canon == canonical), canonical)
+
+
 def missing_required(mapping: dict[str, str], table: str) -> list[str]:
     return [c for c in REQUIRED[table] if c not in mapping.values()]
 
@@ -560,6 +603,10 @@ def _prepare(frame: pd.DataFrame, table: str, name: str,
             ERREUR, table, 1, c, "", f"colonne obligatoire « {c} » introuvable (colonnes lues : {found})",
             f"ajoutez une colonne « {c} » ou renommez la colonne correspondante "
             f"(noms acceptés : {', '.join([c] + ALIASES[table][c][:6])})") for c in missing])
+    if table == "poles" and len(frame) == 0:
+        raise RegistryError(issues + [Issue(
+            ERREUR, table, None, None, name, "le fichier ne contient que la ligne d'en-tête, aucun pôle",
+            "ajoutez une ligne par pôle sous l'en-tête")])
     frame = frame.rename(columns=headers).copy()
     canonical = POLE_COLUMNS if table == "poles" else SOUTIEN_COLUMNS
     for col in canonical:
@@ -568,6 +615,15 @@ def _prepare(frame: pd.DataFrame, table: str, name: str,
     frame = frame.map(lambda v: "" if v is None else str(v).strip())
     frame.insert(0, "_ligne", range(2, len(frame) + 2))
     frame["_valide"] = True
+    for col in frame.columns.drop(["_ligne", "_valide"]):
+        too_long = frame[col].str.len() > MAX_CELL_CHARS
+        for row in frame.index[too_long]:
+            issues.append(Issue(ERREUR, table, int(frame.at[row, "_ligne"]), headers_back(headers, col),
+                                frame.at[row, col][:60],
+                                f"cellule de {len(frame.at[row, col]):,} caractères, au-delà de {MAX_CELL_CHARS:,} : "
+                                "elle est vidée".replace(",", " "),
+                                "vérifiez l'export : une cellule ne devrait contenir qu'une valeur courte"))
+            frame.at[row, col] = ""
     extras = [c for c in frame.columns if c not in canonical and c not in ("_ligne", "_valide")]
     frame = frame[["_ligne"] + canonical + extras + ["_valide"]].reset_index(drop=True)
     chosen = {v: k for k, v in (renames or {}).items() if v}
