@@ -1,0 +1,205 @@
+"""Write the corpus of bad and awkward registry files, and its manifest.
+
+    python tests/data/make_corpus.py
+
+Each case is one file (or a pair poles + soutiens) with the outcome it must
+get from ``python -m ptce_geo validate``: the exit code, words the French
+report must contain, and optional settings (environment variables). The
+files are committed; this script documents how each was made and rebuilds
+them identically.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CORPUS = HERE / "corpus"
+
+OK_HEADER = "id,nom,commune_insee\n"
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x00" * 64
+
+
+def _xlsx(sheets: dict[str, list[list[object]]]) -> bytes:
+    from openpyxl import Workbook
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _broken_xlsx() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types>incomplet")
+    return buffer.getvalue()
+
+
+def cases() -> list[dict]:
+    """(name, content, soutiens, expected exit code, words in the report, env, description)."""
+    long_cell = "x" * 2_000_000
+    many = OK_HEADER + "".join(f"P{i},Pôle {i},01001\n" for i in range(1200))
+    big = "id,nom,commune_insee,source\n" + "".join(f"P{i},Pôle {i},01001,{'y' * 200}\n" for i in range(400))
+    hostile = ("id,nom,commune_insee,porteur,secteurs\n"
+               "H1,<img src=x onerror=\"window.top.__pwned=1;alert(1)\">,69123,<script>window.top.__pwned=1</script>,\n"
+               "H2,${window.top.__pwned=1}`;alert(2);`,75056,\"<b onmouseover=alert(3)>x</b>\",\n"
+               "H3,\"</script><script>alert(4)</script>\",13055,[lien](javascript:alert(5)),\n"
+               "H4,![img](http://example.invalid/x.png) **gras**,31555,\\`,\n")
+    return [
+        dict(name="vide.csv", content=b"", code=1, words=["vide"], desc="fichier vide (0 octet)"),
+        dict(name="blancs.csv", content=b"\n\n  \n", code=1, words=["vide"], desc="seulement des lignes blanches"),
+        dict(name="entete_seule.csv", content=OK_HEADER, code=1, words=["que la ligne d'en-tête"],
+             desc="ligne d'en-tête sans aucun pôle"),
+        dict(name="binaire.csv", content=PNG, code=1, words=["binaires"], desc="image PNG renommée en .csv"),
+        dict(name="utf16_bom.csv", content=("id\tnom\tcommune_insee\nP1\tÉté solidaire\t01001\n").encode("utf-16"),
+             code=0, words=["UTF-16"], desc="UTF-16 avec BOM, tabulations (export Excel « Texte Unicode »)"),
+        dict(name="utf16_sans_bom.csv", content=("id,nom,commune_insee\nP1,Été,01001\n").encode("utf-16-le"),
+             code=0, words=["UTF-16"], desc="UTF-16 LE sans BOM"),
+        dict(name="windows1252.csv", content="id;nom;commune_insee\nP1;Pôle Forêt Émeraude;01001\n".encode("cp1252"),
+             code=0, words=["Windows-1252"], desc="Windows-1252 (CSV d'Excel sous Windows)"),
+        dict(name="utf8_bom.csv", content="\ufeffid;nom;commune_insee\nP1;Pôle;01001\n".encode(), code=0,
+             words=["0 erreur"], desc="UTF-8 avec BOM"),
+        dict(name="guillemet_non_ferme.csv", content=OK_HEADER + 'P1,"Pôle A,01001\nP2,Pôle B,01002\n', code=1,
+             words=["guillemet"], desc="guillemet ouvert jamais fermé"),
+        dict(name="cellule_2mo.csv", content=OK_HEADER + f"P1,{long_cell},01001\nP2,Pôle B,01002\n", code=1,
+             words=["caractères", "nom du pôle manquant"], desc="une cellule de 2 Mo dans le nom"),
+        dict(name="trop_de_lignes.csv", content=many, code=1, words=["limite de 1000"],
+             env={"PTCE_MAX_ROWS": "1000"}, desc="1 200 lignes pour une limite réglée à 1 000"),
+        dict(name="trop_gros.csv", content=big, code=1, words=["Mo", "limite"], env={"PTCE_MAX_UPLOAD_MB": "0.05"},
+             desc="fichier de 90 ko pour une limite réglée à 0,05 Mo"),
+        dict(name="sans_colonne_nom.csv", content="id;ville\nP1;Lyon\n", code=1, words=["colonne obligatoire « nom »"],
+             desc="colonne obligatoire absente"),
+        dict(name="ids_en_double.csv", content=OK_HEADER + "P1,A,01001\nP1,B,01002\n", code=1,
+             words=["identifiant déjà utilisé à la ligne 2"], desc="deux pôles avec le même identifiant"),
+        dict(name="soutien_pole_inconnu.csv", content=OK_HEADER + "P1,A,01001\n",
+             soutiens="pole_id,collectivite_niveau,leviers\nP9,epci,L6\n", code=1,
+             words=["aucun pôle valide ne porte cet identifiant"], desc="soutien d'un pôle absent"),
+        dict(name="soutien_niveau_inconnu.csv", content=OK_HEADER + "P1,A,01001\n",
+             soutiens="pole_id,collectivite_niveau,leviers\nP1,ministère,L6\n", code=1,
+             words=["niveau de collectivité inconnu"], desc="niveau de collectivité hors vocabulaire"),
+        dict(name="soutien_montant_negatif.csv", content=OK_HEADER + "P1,A,01001\n",
+             soutiens="pole_id;collectivite_niveau;montant_eur\nP1;region;-5 000\n", code=1,
+             words=["montant"], desc="montant négatif"),
+        dict(name="soutien_levier_L9.csv", content=OK_HEADER + "P1,A,01001\n",
+             soutiens="pole_id,collectivite_niveau,leviers\nP1,epci,L6|L9\n", code=1,
+             words=["L9"], desc="levier inexistant (L9) à côté d'un levier valide"),
+        dict(name="insee_nombres.csv", content=OK_HEADER + "P1,A,1001\nP2,B,1053\n", code=0,
+             words=["zéro initial"], desc="codes INSEE devenus des nombres (zéro initial perdu)"),
+        dict(name="insee_decimaux.csv", content=OK_HEADER + "P1,A,1001.0\n", code=0, words=["zéro initial"],
+             desc="code INSEE exporté comme nombre décimal"),
+        dict(name="corse.csv", content=OK_HEADER + "P1,A,2A004\nP2,B,2b033\n", code=0, words=["0 erreur"],
+             desc="codes corses 2A / 2B (minuscules comprises)"),
+        dict(name="corse_ancien_code.csv", content=OK_HEADER + "P1,A,20004\n", code=1, words=["2A ou 2B"],
+             desc="ancien code corse 20xxx"),
+        dict(name="insee_inconnu.csv", content=OK_HEADER + "P1,A,99999\nP2,B,ABCDE\n", code=1,
+             words=["ne correspond à aucune commune", "n'est pas un code INSEE"], desc="codes INSEE inconnus"),
+        dict(name="ancien_code_fusion.csv", content=OK_HEADER + "P1,A,49040\n", code=0, words=["ancien code INSEE"],
+             desc="code d'une commune fusionnée (Champtoceaux → Orée d'Anjou)"),
+        dict(name="coordonnees_inversees.csv", content="id,nom,latitude,longitude\nP1,A,2.35,48.85\n", code=1,
+             words=["inversées"], desc="latitude et longitude échangées"),
+        dict(name="lambert93.csv", content="id,nom,latitude,longitude\nP1,A,6862000,652000\n", code=1,
+             words=["Lambert-93"], desc="coordonnées Lambert-93 dans les colonnes WGS84"),
+        dict(name="nan_inf.csv", content="id,nom,latitude,longitude\nP1,A,NaN,2.3\nP2,B,48.8,inf\n", code=1,
+             words=["latitude", "longitude"], desc="NaN et inf dans les coordonnées"),
+        dict(name="coordonnee_seule.csv", content="id,nom,latitude,longitude\nP1,A,48.85,\n", code=1,
+             words=["incomplète"], desc="latitude sans longitude"),
+        dict(name="hors_france.csv", content="id,nom,latitude,longitude\nP1,A,40.71,-74.0\n", code=1,
+             words=["aucune commune française"], desc="point à New York"),
+        dict(name="en_mer.csv", content="id,nom,latitude,longitude\nP1,A,46.0,-3.5\n", code=1,
+             words=["aucune commune française"], desc="point dans l'Atlantique"),
+        dict(name="vocabulaire_inconnu.csv",
+             content="id,nom,commune_insee,typologie,stade,secteurs\nP1,A,01001,galaxie,bientôt,spatial\n", code=1,
+             words=["typologie", "stade", "secteurs"], desc="valeurs hors vocabulaire"),
+        dict(name="vocabulaire_accents.csv",
+             content="id,nom,commune_insee,typologie,stade\nP1,A,01001,FILIÈRE,Émergent\n", code=0,
+             words=["0 erreur"], desc="vocabulaire en majuscules et accentué"),
+        dict(name="commune_ambigue.csv", content="id,nom,commune\nP1,A,Saint-Denis\n", code=1,
+             words=["plusieurs communes", "93066"], desc="nom de commune porté par plusieurs communes"),
+        dict(name="commune_inconnue.csv", content="id,nom,commune\nP1,A,Boulogne-Billancour\n", code=1,
+             words=["Vouliez-vous dire", "Boulogne-Billancourt"], desc="nom de commune mal orthographié"),
+        dict(name="commune_sans_localisation.csv", content="id,nom,porteur\nP1,A,Asso\n", code=1,
+             words=["impossible à localiser"], desc="aucune information de lieu"),
+        dict(name="perimetre_invalide.csv", content="id,nom,commune_insee,perimetre\nP1,A,01053,200071751|XYZ\n",
+             code=1, words=["périmètre"], desc="code inconnu dans le périmètre"),
+        dict(name="annee_invalide.csv", content="id,nom,commune_insee,annee_creation\nP1,A,01001,deux mille\n",
+             code=1, words=["année"], desc="année en toutes lettres"),
+        dict(name="colonnes_en_trop.csv", content=OK_HEADER + "P1,A,01001,surplus\n", code=1,
+             words=["valeurs pour 3 colonnes"], desc="une ligne a plus de valeurs que d'en-têtes"),
+        dict(name="ligne_sans_nom.csv", content=OK_HEADER + "P1,,01001\n", code=1, words=["nom du pôle manquant"],
+             desc="nom vide"),
+        dict(name="tabulations.tsv", content="id\tnom\tcommune_insee\nP1\tA\t01001\n", code=0, words=["0 erreur"],
+             desc="séparateur tabulation"),
+        dict(name="lignes_vides.csv", content=OK_HEADER + "\nP1,A,01001\n\n\nP2,B,01002\n", code=0,
+             words=["2 pôles lus"], desc="lignes vides entre les pôles"),
+        dict(name="virgule_decimale.csv", content="id;nom;latitude;longitude\nP1;A;45,764;4,8357\n", code=0,
+             words=["0 erreur"], desc="point-virgule et virgule décimale"),
+        dict(name="formules.csv", content=OK_HEADER + "P1,=HYPERLINK(\"http://x\"),01001\nP2,+33 1 23,01002\n"
+             "P3,@SUM(A1),01004\nP4,-2+3,01005\n", code=0, words=["0 erreur"],
+             desc="noms commençant par = + @ - (neutralisés dans les extraits)"),
+        dict(name="html_hostile.csv", content=hostile, code=0, words=["0 erreur"],
+             desc="HTML, script, littéraux JavaScript et Markdown dans les textes"),
+        dict(name="feuilles_inconnues.xlsx", content=_xlsx({"Données": [["Structure", "Ville"], ["A", "Lyon"]],
+                                                            "Autre": [["x"], [1]]}), code=1,
+             words=["colonne obligatoire « nom »"], desc="classeur sans feuille « poles » ni colonne nom"),
+        dict(name="classeur_vide.xlsx", content=_xlsx({"poles": []}), code=1, words=["aucune donnée"],
+             desc="classeur sans aucune donnée"),
+        dict(name="classeur_corrompu.xlsx", content=_broken_xlsx(), code=1, words=["XLSX illisible"],
+             desc="archive XLSX tronquée"),
+        dict(name="ancien_excel.xls", content=bytes.fromhex("d0cf11e0a1b11ae1") + b"\x00" * 512, code=1,
+             words=[".xlsx"], desc="ancien format .xls"),
+        dict(name="classeur_types.xlsx", content=_xlsx({"poles": [["id", "nom", "commune_insee", "annee_creation",
+                                                                   "latitude", "longitude"],
+                                                                  [1, "Pôle A", 1001, 2015.0, 46.15, 4.92]]}),
+             code=0, words=["1 pôles lus (1 utilisables)", "0 erreur"],
+             desc="XLSX avec des nombres typés (id, INSEE, année, coordonnées)"),
+        dict(name="geojson_invalide.geojson", content=b'{"type": "FeatureCollection", "features": [', code=1,
+             words=["GeoJSON illisible"], desc="GeoJSON tronqué"),
+        dict(name="geojson_sans_features.geojson", content=b'{"type": "Point", "coordinates": [2, 48]}', code=1,
+             words=["features"], desc="GeoJSON qui n'est pas une FeatureCollection"),
+        dict(name="geojson_polygone.geojson", content=json.dumps({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"id": "G1", "nom": "Zone"},
+             "geometry": {"type": "Polygon", "coordinates": [[[2, 48], [3, 48], [3, 49], [2, 48]]]}}]}).encode(),
+             code=1, words=["impossible à localiser"], desc="polygone au lieu d'un point"),
+        dict(name="json_tableau.json", content=b'[{"id": "P1", "nom": "A"}]', code=1, words=["features"],
+             desc="tableau JSON au lieu d'un GeoJSON"),
+    ]
+
+
+def write() -> list[dict]:
+    CORPUS.mkdir(parents=True, exist_ok=True)
+    manifest = []
+    for case in cases():
+        content = case["content"]
+        (CORPUS / case["name"]).write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+        entry = {"fichier": case["name"], "code": case["code"], "mots": case["words"],
+                 "env": case.get("env", {}), "description": case["desc"]}
+        if case.get("soutiens"):
+            soutiens = case["name"].replace(".csv", "_soutiens.csv")
+            (CORPUS / soutiens).write_text(case["soutiens"], encoding="utf-8")
+            entry["soutiens"] = soutiens
+        manifest.append(entry)
+    (HERE / "corpus.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    lines = ["# Corpus de fichiers mal formés ou difficiles", "",
+             "Fabriqué par `python tests/data/make_corpus.py` ; vérifié par `tests/test_corpus.py` (ligne de "
+             "commande : code de sortie, mots du rapport, pas de trace Python) et `tests/e2e/test_hostile.py` "
+             "(page Données : import sans exception).", "",
+             "| fichier | cas | sortie de `validate` | le rapport doit dire |", "|---|---|---|---|"]
+    for e in manifest:
+        env = " (" + ", ".join(f"{k}={v}" for k, v in e["env"].items()) + ")" if e["env"] else ""
+        files = e["fichier"] + (f" + {e['soutiens']}" if "soutiens" in e else "")
+        lines.append(f"| `{files}` | {e['description']}{env} | {e['code']} | "
+                     + " ; ".join(f"« {w} »" for w in e["mots"]) + " |")
+    (HERE / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return manifest
+
+
+if __name__ == "__main__":
+    print(f"{len(write())} cas écrits dans {CORPUS}")
