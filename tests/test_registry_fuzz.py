@@ -1,0 +1,64 @@
+"""Property-based tests: whatever bytes a technician feeds the reader, the
+answer is a registry or a French RegistryError, never another exception."""
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ptce_geo.registry import RegistryError, load_registry
+from ptce_geo.spatial import locate_registry
+
+VALID = ("id;nom;commune_insee;commune;departement;latitude;longitude;typologie;stade;secteurs;perimetre\n"
+         "P1;Pôle Émeraude;01053;Bourg-en-Bresse;01;46,2;5,22;filière;émergent;eco_activites|culture;200071751\n"
+         "P2;\"Pôle; avec séparateur\";;Mureaux;78;;;mutualisation;consolide;;78\n")
+ALPHABET = st.sampled_from(list(";,\t\n\r\"'|=+-@ \x00éÉ€😀ß0123456789.AaLl") + ["NaN", "inf", "2A", "L6"])
+
+
+def _read(data: bytes, name: str):
+    try:
+        return load_registry(data, poles_name=name)
+    except RegistryError as exc:
+        assert exc.issues and all(i.message for i in exc.issues)
+        return None
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.binary(max_size=2000), name=st.sampled_from(["p.csv", "p.xlsx", "p.geojson", "p.txt", "p"]))
+def test_random_bytes(data, name):
+    _read(data, name)
+
+
+@st.composite
+def mutated_csv(draw):
+    text = VALID
+    for _ in range(draw(st.integers(1, 8))):
+        pos = draw(st.integers(0, len(text)))
+        action = draw(st.sampled_from(["insert", "delete", "replace"]))
+        piece = "".join(draw(st.lists(ALPHABET, min_size=1, max_size=4)))
+        if action == "insert":
+            text = text[:pos] + piece + text[pos:]
+        elif action == "delete":
+            text = text[:pos] + text[pos + len(piece):]
+        else:
+            text = text[:pos] + piece + text[pos + 1:]
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
+    return text.encode(encoding, errors="replace")
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=mutated_csv())
+def test_mutated_csv(data):
+    reg = _read(data, "p.csv")
+    if reg is not None:
+        # every row kept, each invalid one with its issue
+        assert set(reg.poles["_ligne"]) <= set(range(2, len(reg.poles) + 2))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(data=mutated_csv())
+def test_mutated_csv_is_located_without_exception(data, territories, gazetteer):
+    reg = _read(data, "p.csv")
+    if reg is not None:
+        located = locate_registry(reg, territories, gazetteer)
+        assert len(located.poles) == len(reg.poles)
+        assert located.poles["statut"].str.len().gt(0).all()
