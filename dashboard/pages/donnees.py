@@ -52,7 +52,7 @@ reg, is_demo = common.registry()
 imported = st.session_state.get("registre_importe") is not None
 if imported:
     n_ok = int((reg.poles["commune_insee"] != "").sum())
-    st.success(f"Registre importé « {reg.source} » : {len(reg.poles)} pôles, dont {n_ok} localisés ; "
+    st.success(f"Registre importé « {common.md(reg.source)} » : {len(reg.poles)} pôles, dont {n_ok} localisés ; "
                f"{len(reg.soutiens)} soutiens ; {len(reg.errors)} erreur(s), {len(reg.warnings)} avertissement(s). "
                "Il est utilisé par toutes les pages pendant cette session.")
     if st.button("Revenir au registre par défaut", key="reset_import"):

@@ -20,7 +20,7 @@ level, code = view.territory
 fiche = portrait.build(terr, view.poles, view.supports, level, code)
 st.header(fiche.title)
 header_lines = [f"Filtres actifs : {view.filters.describe()}", f"Extraction du {date.today():%d/%m/%Y}",
-                f"Registre : {view.registry.source}"]
+                f"Registre : {common.md(view.registry.source)}"]
 st.caption(" — ".join(header_lines))
 common.print_button()
 
