@@ -607,8 +607,13 @@ def _prepare(frame: pd.DataFrame, table: str, name: str,
         raise RegistryError(issues + [Issue(
             ERREUR, table, None, None, name, "le fichier ne contient que la ligne d'en-tête, aucun pôle",
             "ajoutez une ligne par pôle sous l'en-tête")])
-    frame = frame.rename(columns=headers).copy()
     canonical = POLE_COLUMNS if table == "poles" else SOUTIEN_COLUMNS
+    # a column left under its own name must not collide with a recognised one
+    # (``commune_`` recognised as ``commune``, and a second column ``commune``)
+    taken = set(headers.values()) | set(canonical)
+    frame = frame.copy()
+    frame.columns = _unique_headers([headers[c] if c in headers else
+                                     (f"{c} (doublon)" if c in taken else c) for c in frame.columns])
     for col in canonical:
         if col not in frame:
             frame[col] = ""
