@@ -79,7 +79,8 @@ def test_another_registry_file_replaces_the_demo(monkeypatch, maps_drawn):
     assert not at.exception
     assert _metrics(at)["Pôles affichés"] == "1"
     assert not any("démonstration" in w.value for w in at.warning)
-    assert any("registre_modele.xlsx" in c.value for c in at.caption)
+    from dashboard.common import md
+    assert any(md("registre_modele.xlsx") in c.value for c in at.caption)  # shown, markdown-escaped
 
 
 def _page(name):
