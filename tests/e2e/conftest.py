@@ -1,5 +1,6 @@
 """Start the real app on a loopback port and drive Debian's chromium with Playwright."""
 
+import contextlib
 import os
 import shutil
 import socket
@@ -17,18 +18,39 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = paths.ROOT / "test-artifacts"
 
 
-def _free_port() -> int:
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url():
+class ServerURL(str):
+    """The app's base URL, carrying the server's process id."""
+
+    def __new__(cls, url: str, pid: int):
+        obj = super().__new__(cls, url)
+        obj.pid = pid
+        return obj
+
+
+def rss_mb(pid: int) -> float:
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@contextlib.contextmanager
+def start_server(extra_env: dict | None = None):
+    """The real app on a loopback port, stopped afterwards."""
     if not Path(CHROMIUM).exists():
         pytest.fail("chromium est introuvable : installez le paquet Debian « chromium » (voir .ci/run)")
-    port = _free_port()
-    env = {**os.environ, "PTCE_FOND_DE_CARTE": "aucun"}
+    port = free_port()
+    env = {**os.environ, "PTCE_FOND_DE_CARTE": "aucun", **(extra_env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(paths.ROOT / "dashboard" / "app.py"),
                              "--server.port", str(port), "--server.address", "127.0.0.1",
                              "--server.headless", "true", "--server.enableStaticServing", "true",
@@ -45,18 +67,24 @@ def app_url():
     else:
         proc.kill()
         pytest.fail("le serveur Streamlit n'a pas démarré : " + proc.stdout.read().decode(errors="replace")[-2000:])
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    try:
+        yield ServerURL(url, proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    with start_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         yield b
         b.close()
 

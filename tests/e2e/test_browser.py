@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+import time
 
 MAP = 'iframe[title="streamlit_folium.st_folium"]'
 
@@ -39,6 +40,7 @@ def test_map_renders_polygons_and_markers_offline(page, app_url, shot):
 def test_choosing_a_lever_changes_the_poles_shown(page, app_url):
     _open(page, app_url)
     before = _shown(page)
+    t0 = time.perf_counter()
     page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").first.click()
     page.get_by_role("option", name=re.compile("^L6")).click()
     page.keyboard.press("Escape")
@@ -46,6 +48,7 @@ def test_choosing_a_lever_changes_the_poles_shown(page, app_url):
                            ".find(e => e.innerText.includes('Pôles affichés'));"
                            " return m && !m.innerText.trim().endsWith(String(b)); }", arg=before, timeout=30_000)
     after = _shown(page)
+    print(f"\n1 session : du clic sur le levier à la page à jour, {time.perf_counter() - t0:.2f} s")
     assert 0 < after < before
     assert "leviers=L6" in page.url  # the link reproduces the view
 

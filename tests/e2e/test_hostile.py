@@ -1,0 +1,163 @@
+"""Hostile text, the bad-file corpus on the data page, and several users at once."""
+
+import asyncio
+import json
+import re
+import statistics
+import threading
+import time
+
+import pytest
+from playwright.async_api import async_playwright
+from playwright.async_api import expect as async_expect
+from playwright.sync_api import expect
+
+from ptce_geo import paths
+
+from .conftest import CHROMIUM, LAUNCH_ARGS, rss_mb, start_server
+
+DATA = paths.ROOT / "tests" / "data"
+CASES = json.loads((DATA / "corpus.json").read_text(encoding="utf-8"))
+MAP = 'iframe[title="streamlit_folium.st_folium"]'
+OPEN_ALL = """() => { let n = 0;
+  for (const key of Object.keys(window)) {
+    const m = window[key];
+    if (key.startsWith('map_') && m && m.eachLayer) {
+      m.eachLayer(l => {
+        if (l.getPopup && l.getPopup()) { l.openPopup(); n++; }
+        if (l.getTooltip && l.getTooltip()) { l.openTooltip(); n++; }
+      });
+    }
+  }
+  return n; }"""
+
+
+@pytest.fixture(scope="module")
+def hostile_url():
+    """A second server whose configured registry is the hostile one."""
+    env = {"PTCE_POLES": str(DATA / "corpus" / "html_hostile.csv")}
+    with start_server(env) as url:
+        yield url
+
+
+def _watch(context):
+    """Record dialogs and console errors; pages flag themselves if a payload ran."""
+    events = []
+    context.on("dialog", lambda d: (events.append(f"dialog: {d.message}"), d.dismiss()))
+    return events
+
+
+def _pwned(page) -> bool:
+    return any(frame.evaluate("() => !!window.__pwned") for frame in page.frames)
+
+
+def test_hostile_registry_runs_no_script(browser, hostile_url, shot):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    events = _watch(context)
+    page = context.new_page()
+    try:
+        for path in ("", "zones_blanches", "leviers", "donnees", "fiche_territoire?departement=75&commune=75056"):
+            page.goto(f"{hostile_url}/{path}")
+            page.wait_for_selector("[data-testid=stApp]")
+            page.wait_for_timeout(2500)
+            assert not _pwned(page), path
+        # open every popup and tooltip of the map: the poles' names are the payloads
+        page.goto(f"{hostile_url}/?departement=75")
+        page.frame_locator(MAP).first.locator("canvas.leaflet-zoom-animated").first.wait_for(timeout=60_000)
+        map_frame = next(f for f in page.frames if "streamlit_folium" in f.url)
+        opened = map_frame.evaluate(OPEN_ALL)
+        page.wait_for_timeout(1500)
+        assert opened > 0
+        shot(page, "registre_hostile")
+        assert not _pwned(page)
+        assert events == []
+    finally:
+        context.close()
+
+
+def test_every_corpus_file_on_the_data_page(page, app_url):
+    page.goto(f"{app_url}/donnees")
+    page.wait_for_selector("[data-testid=stFileUploader]")
+    uploader = page.locator("[data-testid=stFileUploader] input[type=file]").first
+    for case in CASES:
+        content = (DATA / "corpus" / case["fichier"]).read_bytes()
+        if len(content) > 1_000_000:
+            continue  # over the page's own upload limit check below
+        uploader.set_input_files(files=[{"name": case["fichier"], "mimeType": "application/octet-stream",
+                                         "buffer": content}])
+        outcome = page.locator("[data-testid=stAlertContentSuccess], [data-testid=stAlertContentError], "
+                               "[data-testid=stAlertContentWarning]")
+        expect(outcome.first).to_be_visible(timeout=60_000)
+        page.wait_for_timeout(300)
+        assert page.locator("[data-testid=stException]").count() == 0, case["fichier"]
+        text = page.locator("[data-testid=stMain]").inner_text()
+        assert "Traceback" not in text, case["fichier"]
+
+
+def test_two_users_do_not_share_filters_or_uploads(browser, app_url):
+    first, second = browser.new_context(), browser.new_context()
+    try:
+        p1 = first.new_page()
+        p1.goto(f"{app_url}/?leviers=L6")
+        expect(p1.locator("[data-testid=stMetric]").filter(has_text="Pôles affichés")).not_to_contain_text(
+            "150", timeout=60_000)
+        p2 = second.new_page()
+        p2.goto(app_url)
+        expect(p2.locator("[data-testid=stMetric]").filter(has_text="Pôles affichés")).to_contain_text(
+            "150", timeout=60_000)
+        assert "leviers" not in p2.url
+    finally:
+        first.close()
+        second.close()
+
+
+def test_ten_sessions_changing_filters(app_url, demo):
+    """10 concurrent browser sessions on one server change the lever filter for a
+    bounded time; each change must show the count the core computes."""
+    from ptce_geo import coverage as cv
+    levers = ["L6", "L1", "L7", "L2"]
+    expected = [len(cv.filter_poles(demo.poles, demo.soutiens, cv.Filters(leviers=tuple(levers[:i + 1]))))
+                for i in range(len(levers))]
+    durations, errors = [], []
+
+    async def session(browser, n):
+        context = await browser.new_context(viewport={"width": 1300, "height": 900})
+        page = await context.new_page()
+        try:
+            await page.goto(app_url)
+            metric = page.locator("[data-testid=stMetric]").filter(has_text="Pôles affichés")
+            await metric.wait_for(timeout=120_000)
+            for lever, count in zip(levers, expected):
+                t0 = time.perf_counter()
+                await page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect] input").first.click()
+                await page.get_by_role("option", name=re.compile(f"^{lever} ")).click()
+                await page.keyboard.press("Escape")
+                await async_expect(metric).to_contain_text(str(count), timeout=120_000)
+                durations.append(time.perf_counter() - t0)
+                if await page.locator("[data-testid=stException]").count():
+                    raise AssertionError("exception affichée")
+        except Exception as exc:  # collected, asserted below
+            errors.append(f"session {n}: {type(exc).__name__}: {str(exc)[:300]}")
+        finally:
+            await context.close()
+
+    async def main():
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+            await asyncio.wait_for(asyncio.gather(*(session(browser, n) for n in range(10))), timeout=420)
+            await browser.close()
+
+    rss_before = rss_mb(app_url.pid)
+    # the sync Playwright of the other tests owns this thread's event loop: run beside it
+    runner = threading.Thread(target=lambda: asyncio.run(main()))
+    runner.start()
+    runner.join(timeout=480)
+    time.sleep(3)  # sessions end when their pages close
+    rss_after = rss_mb(app_url.pid)
+    assert not errors, errors
+    assert len(durations) == 40
+    p95 = statistics.quantiles(durations, n=20)[18]
+    print(f"\n10 sessions simultanées : {len(durations)} changements de filtre ; du clic à la page à jour, "
+          f"médiane {statistics.median(durations):.2f} s, p95 {p95:.2f} s ; mémoire du serveur "
+          f"{rss_before:.0f} Mo avant, {rss_after:.0f} Mo après")
+    assert rss_after - rss_before < 400  # bounded growth (Streamlit keeps recent map messages in its cache)
