@@ -178,12 +178,12 @@ def legend_html(title: str, items: list[tuple[str, str]]) -> str:
     rows = "".join(f"<div><span style='display:inline-block;width:14px;height:14px;background:{c};"
                    f"border:1px solid #555;margin-right:6px;vertical-align:middle'></span>{esc(label)}</div>"
                    for c, label in items)
-    return (f"<div id='legende' style='position:absolute;bottom:24px;left:12px;z-index:1000;background:white;"
+    return (f"<div id='legende' style='position:absolute;bottom:52px;left:12px;z-index:1000;background:white;"
             f"padding:8px 10px;border:1px solid #999;border-radius:4px;font:12px sans-serif'>"
             f"<b>{esc(title)}</b>{rows}</div>")
 
 
-def add_poles(m: folium.Map, poles: pd.DataFrame, supports: pd.DataFrame, cluster: bool = True):
+def add_poles(m, poles: pd.DataFrame, supports: pd.DataFrame, cluster: bool = True):
     """Poles as circle markers (clustered when zoomed out), with escaped popups."""
     layer = MarkerCluster(name="Pôles", options={"disableClusteringAtZoom": 10}) if cluster \
         else folium.FeatureGroup(name="Pôles")
@@ -203,6 +203,19 @@ def add_poles(m: folium.Map, poles: pd.DataFrame, supports: pd.DataFrame, cluste
 def national_map(epci_display: gpd.GeoDataFrame, epci_table: pd.DataFrame, poles: pd.DataFrame,
                  supports: pd.DataFrame, mode: str = "couverture", basemap: str = "osm") -> folium.Map:
     """EPCI coloured by coverage (``couverture``) or pole count (``nombre``), plus the poles."""
+    m, layers = national_layers(epci_display, epci_table, poles, supports, mode, basemap)
+    layers.add_to(m)
+    return m
+
+
+def national_layers(epci_display: gpd.GeoDataFrame, epci_table: pd.DataFrame, poles: pd.DataFrame,
+                    supports: pd.DataFrame, mode: str = "couverture",
+                    basemap: str = "osm") -> tuple[folium.Map, folium.FeatureGroup]:
+    """The national map split in two: a base (basemap, legend, assets) that only
+    changes with ``mode`` or ``basemap``, and the layers that follow the filters
+    (EPCI colours, poles). The dashboard hands the layers to ``st_folium`` as
+    ``feature_group_to_add``, so a filter change redraws them without
+    reloading the map (zoom and position are kept)."""
     table = epci_table.set_index("code")
     layer = pd.DataFrame({"code": epci_display["code"].to_numpy()})
     layer["nom"] = layer["code"].map(table["nom"])
@@ -222,6 +235,7 @@ def national_map(epci_display: gpd.GeoDataFrame, epci_table: pd.DataFrame, poles
     layer["population_txt"] = layer["population"].map(lambda p: f"{p:,}".replace(",", " "))
     layer["nom"] = layer["nom"].map(esc)
     m = base_map(basemap)
+    layers = folium.FeatureGroup(name="Couverture et pôles")
     _compact_json()
     folium.GeoJson(
         _geojson(epci_display, layer[["code", "nom", "population_txt", "nb", "etat", "couleur"]]),
@@ -232,11 +246,11 @@ def national_map(epci_display: gpd.GeoDataFrame, epci_table: pd.DataFrame, poles
         tooltip=folium.GeoJsonTooltip(fields=["nom", "population_txt", "nb", "etat"],
                                       aliases=["EPCI", "Population", "Pôles (siège)", "Couverture"]),
         smooth_factor=1.0,
-    ).add_to(m)
-    cluster = add_poles(m, poles, supports)
+    ).add_to(layers)
+    cluster = add_poles(layers, poles, supports)
     m.get_root().html.add_child(folium.Element(legend))
     _local_assets(m, cluster)
-    return m
+    return m, layers
 
 
 def territory_map(communes: gpd.GeoDataFrame, commune_table: pd.DataFrame, outline, poles: pd.DataFrame,

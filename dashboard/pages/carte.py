@@ -17,7 +17,12 @@ st.caption(f"Filtres : {filters.describe()} — {common.territory_label(territor
 if territory is None:
     mode = st.radio("Couleur des EPCI", ["couverture", "nombre"], horizontal=True, key="mode_couleur",
                     format_func={"couverture": "Couvert / non couvert", "nombre": "Nombre de pôles"}.get)
-    m = maps.national_map(terr.display["epci"], epci_table, poles, supports, mode=mode, basemap=basemap)
+    base, layers = maps.national_layers(terr.display["epci"], epci_table, poles, supports, mode=mode,
+                                        basemap=basemap)
+    # the base only changes with the colour mode or the basemap: a filter change
+    # swaps the layers inside the mounted map, which keeps its zoom and position
+    st_folium(base, feature_group_to_add=layers, height=620, use_container_width=True, returned_objects=[],
+              key=f"carte_{mode}_{basemap}")
 else:
     level, code = territory
     communes = terr.communes[terr.communes[coverage.COMMUNE_KEY[level]] == code]
@@ -29,4 +34,4 @@ else:
     covered = int(table["couvert"].sum())
     st.caption(f"{covered} commune(s) couverte(s) sur {len(table)} ; distance médiane au pôle le plus proche : "
                f"{table['distance_km'].median():.1f} km".replace(".", ","))
-st_folium(m, height=620, use_container_width=True, returned_objects=[], key="carte")
+    st_folium(m, height=620, use_container_width=True, returned_objects=[], key=f"carte_{level}_{code}")

@@ -37,9 +37,19 @@ def test_map_renders_polygons_and_markers_offline(page, app_url, shot):
     assert page.external_requests == []
 
 
+def _map_frame(page):
+    return next(f for f in page.frames if "streamlit_folium" in f.url)
+
+
+def _clusters(page) -> list[str]:
+    return sorted(_map_frame(page).locator(".marker-cluster").all_inner_texts())
+
+
 def test_choosing_a_lever_changes_the_poles_shown(page, app_url):
     _open(page, app_url)
     before = _shown(page)
+    _map_frame(page).evaluate("() => { window.__same_map = true; }")
+    clusters_before = _clusters(page)
     t0 = time.perf_counter()
     page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").first.click()
     page.get_by_role("option", name=re.compile("^L6")).click()
@@ -50,6 +60,14 @@ def test_choosing_a_lever_changes_the_poles_shown(page, app_url):
     after = _shown(page)
     print(f"\n1 session : du clic sur le levier à la page à jour, {time.perf_counter() - t0:.2f} s")
     assert 0 < after < before
+    # the markers changed inside the same map: it was not reloaded (zoom and position kept)
+    page.wait_for_function("""(before) => {
+        const f = [...document.querySelectorAll('iframe')].find(i => i.title.includes('st_folium'));
+        const doc = f && f.contentDocument;
+        if (!doc) return false;
+        const now = [...doc.querySelectorAll('.marker-cluster')].map(e => e.innerText).sort().join('|');
+        return now.length > 0 && now !== before; }""", arg="|".join(clusters_before), timeout=30_000)
+    assert _map_frame(page).evaluate("() => window.__same_map === true")
     assert "leviers=L6" in page.url  # the link reproduces the view
 
 
