@@ -102,14 +102,11 @@ def filter_poles(poles: pd.DataFrame, soutiens: pd.DataFrame, filters: Filters) 
 
 
 def _members(territories: Territories) -> dict[str, pd.Series]:
-    key = "members"
-    if key not in territories._lookups:
-        com = territories.communes
-        territories._lookups[key] = {
-            "epci": com.groupby("epci_siren")["code"].agg(list),
-            "departement": com.groupby("departement_code")["code"].agg(list),
-        }
-    return territories._lookups[key]
+    com = territories.communes
+    return territories.cached("members", lambda: {
+        "epci": com.groupby("epci_siren")["code"].agg(list),
+        "departement": com.groupby("departement_code")["code"].agg(list),
+    })
 
 
 def perimeter_reach(poles: pd.DataFrame, territories: Territories) -> pd.DataFrame:
@@ -137,15 +134,17 @@ def _unit_vectors(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
     return np.column_stack([np.cos(lat_r) * np.cos(lon_r), np.cos(lat_r) * np.sin(lon_r), np.sin(lat_r)])
 
 
-def nearest(from_lon, from_lat, to_lon, to_lat, origins: np.ndarray | None = None):
+def nearest(from_lon, from_lat, to_lon, to_lat):
     """For each origin, (index of the nearest target, great-circle km).
 
     A k-d tree on unit vectors: the chord is monotonic in the arc, so the
-    nearest by chord is the nearest on the sphere. ``origins`` may pass the
-    origins' unit vectors already computed.
+    nearest by chord is the nearest on the sphere.
     """
-    if origins is None:
-        origins = _unit_vectors(np.asarray(from_lon, float), np.asarray(from_lat, float))
+    return _nearest(_unit_vectors(np.asarray(from_lon, float), np.asarray(from_lat, float)), to_lon, to_lat)
+
+
+def _nearest(origins: np.ndarray, to_lon, to_lat):
+    """:func:`nearest` from origins already given as unit vectors."""
     if len(to_lon) == 0:
         return np.full(len(origins), -1), np.full(len(origins), np.nan)
     tree = cKDTree(_unit_vectors(np.asarray(to_lon, float), np.asarray(to_lat, float)))
@@ -168,11 +167,9 @@ def commune_status(territories: Territories, poles: pd.DataFrame) -> tuple[pd.Da
     reach = perimeter_reach(poles, territories)
     per = reach.groupby("commune").size()
     out["nb_poles_perimetre"] = out["code"].map(per).fillna(0).astype(int)
-    if "townhall_vectors" not in territories._lookups:
-        territories._lookups["townhall_vectors"] = _unit_vectors(com["mairie_lon"].to_numpy(float),
-                                                                com["mairie_lat"].to_numpy(float))
-    idx, km = nearest(None, None, poles["point_lon"].to_numpy(), poles["point_lat"].to_numpy(),
-                      origins=territories._lookups["townhall_vectors"])
+    townhalls = territories.cached("townhall_vectors", lambda: _unit_vectors(com["mairie_lon"].to_numpy(float),
+                                                                           com["mairie_lat"].to_numpy(float)))
+    idx, km = _nearest(townhalls, poles["point_lon"].to_numpy(), poles["point_lat"].to_numpy())
     has = idx >= 0
     ids = poles["id"].to_numpy()
     names = poles["nom"].to_numpy()
@@ -214,7 +211,7 @@ def coverage_table(territories: Territories, poles: pd.DataFrame, niveau: str,
         table = _static_frame(territories, niveau).copy()
         seats = poles.groupby(POLE_KEY[niveau]).size()
         table["nb_poles_siege"] = table["code"].map(seats).fillna(0).astype(int)
-        unit_of = _lookup(territories, ("unit_of", key), lambda: dict(zip(com["code"], com[key])))
+        unit_of = territories.cached(("unit_of", key), lambda: dict(zip(com["code"], com[key])))
         reach_units = reach.assign(unit=reach["commune"].map(unit_of))
         per = reach_units.dropna(subset=["unit"]).drop_duplicates(["pole_id", "unit"]).groupby("unit").size()
         table["nb_poles_perimetre"] = table["code"].map(per).fillna(0).astype(int)
@@ -240,12 +237,6 @@ def coverage_table(territories: Territories, poles: pd.DataFrame, niveau: str,
     return table.reset_index(drop=True)
 
 
-def _lookup(territories: Territories, key, build):
-    if key not in territories._lookups:
-        territories._lookups[key] = build()
-    return territories._lookups[key]
-
-
 def _static_frame(territories: Territories, niveau: str) -> pd.DataFrame:
     """The columns of a coverage table that do not depend on the poles (cached)."""
     def build():
@@ -261,7 +252,7 @@ def _static_frame(territories: Territories, niveau: str) -> pd.DataFrame:
             if col in table:
                 table[col.replace("_code", "_nom")] = table[col].map(territories.names(level))
         return table
-    return _lookup(territories, ("static", niveau), build)
+    return territories.cached(("static", niveau), build)
 
 
 def restrict(table: pd.DataFrame, territories: Territories, niveau: str, within: tuple[str, str]) -> pd.DataFrame:

@@ -461,9 +461,9 @@ def map_headers(columns: Iterable[str], table: str) -> tuple[dict[str, str], lis
     return mapping, issues
 
 
-def headers_back(headers: dict[str, str], canonical: str) -> str:
-    """The user's header for a canonical column (itself when not renamed)."""
-    return next((orig for orig, canon in headers.items() if canon == canonical), canonical)
+def user_header(frame: pd.DataFrame, canonical: str | None) -> str | None:
+    """The header the user wrote for a canonical column of a validated table."""
+    return frame.attrs.get("entetes", {}).get(canonical, canonical) if canonical else canonical
 
 
 def missing_required(mapping: dict[str, str], table: str) -> list[str]:
@@ -522,18 +522,14 @@ def split_list(value: object) -> list[str]:
 class _Checker:
     """Collects issues while cleaning one table."""
 
-    def __init__(self, table: str, frame: pd.DataFrame, headers: dict[str, str]):
+    def __init__(self, table: str, frame: pd.DataFrame):
         self.table = table
         self.frame = frame
-        self.original = frame.attrs.get("entetes", {})  # canonical -> user header
         self.issues: list[Issue] = []
-
-    def col(self, name: str) -> str:
-        return self.original.get(name, name)
 
     def add(self, level: str, row: int, column: str | None, value: object, message: str, fix: str = ""):
         self.issues.append(Issue(level, self.table, int(self.frame.at[row, "_ligne"]),
-                                 self.col(column) if column else None,
+                                 user_header(self.frame, column),
                                  "" if is_blank(value) else str(value), message, fix))
 
     def reject(self, row: int, column: str | None, value: object, message: str, fix: str):
@@ -620,20 +616,22 @@ def _prepare(frame: pd.DataFrame, table: str, name: str,
     frame = frame.map(lambda v: "" if v is None else str(v).strip())
     frame.insert(0, "_ligne", range(2, len(frame) + 2))
     frame["_valide"] = True
+    chosen = {v: k for k, v in (renames or {}).items() if v}
+    # canonical -> the header as the user wrote it (through their own mapping if any)
+    frame.attrs["entetes"] = {v: chosen.get(k, k) for k, v in headers.items()}
     for col in frame.columns.drop(["_ligne", "_valide"]):
         too_long = frame[col].str.len() > MAX_CELL_CHARS
         for row in frame.index[too_long]:
-            issues.append(Issue(ERREUR, table, int(frame.at[row, "_ligne"]), headers_back(headers, col),
+            issues.append(Issue(ERREUR, table, int(frame.at[row, "_ligne"]), user_header(frame, col),
                                 frame.at[row, col][:60],
                                 f"cellule de {len(frame.at[row, col]):,} caractères, au-delà de {MAX_CELL_CHARS:,} : "
                                 "elle est vidée".replace(",", " "),
                                 "vérifiez l'export : une cellule ne devrait contenir qu'une valeur courte"))
             frame.at[row, col] = ""
     extras = [c for c in frame.columns if c not in canonical and c not in ("_ligne", "_valide")]
+    entetes = frame.attrs["entetes"]
     frame = frame[["_ligne"] + canonical + extras + ["_valide"]].reset_index(drop=True)
-    chosen = {v: k for k, v in (renames or {}).items() if v}
-    # canonical -> the header as the user wrote it (through their own mapping if any)
-    frame.attrs["entetes"] = {v: chosen.get(k, k) for k, v in headers.items()}
+    frame.attrs["entetes"] = entetes
     return frame, headers, issues
 
 
@@ -641,7 +639,7 @@ def validate_poles(frame: pd.DataFrame, name: str = "",
                    renames: dict[str, str] | None = None) -> tuple[pd.DataFrame, list[Issue]]:
     """Clean the poles table; see the module docstring for the rules."""
     frame, headers, issues = _prepare(frame, "poles", name, renames)
-    check = _Checker("poles", frame, headers)
+    check = _Checker("poles", frame)
     if "id" not in headers.values():
         frame["id"] = [f"P{n:04d}" for n in range(1, len(frame) + 1)]
         issues.append(Issue(AVERTISSEMENT, "poles", 1, "id", "",
@@ -674,7 +672,7 @@ def validate_soutiens(frame: pd.DataFrame, pole_ids: set[str], name: str = "",
                       renames: dict[str, str] | None = None) -> tuple[pd.DataFrame, list[Issue]]:
     """Clean the supports table; rows naming an unknown pole are rejected."""
     frame, headers, issues = _prepare(frame, "soutiens", name, renames)
-    check = _Checker("soutiens", frame, headers)
+    check = _Checker("soutiens", frame)
     for row in frame.index:
         pid = frame.at[row, "pole_id"]
         if not pid:

@@ -17,7 +17,7 @@ import pandas as pd
 import shapely
 
 from .geocode import Gazetteer
-from .registry import AVERTISSEMENT, ERREUR, LIST_SEPARATOR, Issue, Registry, split_list
+from .registry import AVERTISSEMENT, ERREUR, LIST_SEPARATOR, Issue, Registry, split_list, user_header
 from .territories import Territories
 from .text import is_blank
 
@@ -70,11 +70,9 @@ def coordinate_hint(lat: float, lon: float) -> str:
 
 def _commune_layer(territories: Territories) -> gpd.GeoDataFrame:
     """Communes with a contour of their own, positionally indexed (cached)."""
-    key = "commune_layer"
-    if key not in territories._lookups:
-        com = territories.communes
-        territories._lookups[key] = com.loc[~com["contour_approche"], ["code", "geometry"]].reset_index(drop=True)
-    return territories._lookups[key]
+    com = territories.communes
+    return territories.cached("commune_layer", lambda: com.loc[~com["contour_approche"],
+                                                                ["code", "geometry"]].reset_index(drop=True))
 
 
 def communes_at(territories: Territories, lon: np.ndarray, lat: np.ndarray,
@@ -131,10 +129,8 @@ def locate_registry(registry: Registry, territories: Territories, gaz: Gazetteer
     n = len(poles)
     index = territories.commune_index()
 
-    headers = poles.attrs.get("entetes", {})
-
     def issue(level, pos, column, value, message, fix=""):
-        issues.append(Issue(level, "poles", int(poles["_ligne"].iat[pos]), headers.get(column, column),
+        issues.append(Issue(level, "poles", int(poles["_ligne"].iat[pos]), user_header(poles, column),
                             "" if is_blank(value) else str(value), message, fix))
 
     code = np.full(n, None, dtype=object)
@@ -278,7 +274,7 @@ def _check_perimeters(poles: pd.DataFrame, territories: Territories, gaz: Gazett
                 kept.append(norm)
             else:
                 issues.append(Issue(ERREUR, "poles", int(poles["_ligne"].iat[pos]),
-                                    poles.attrs.get("entetes", {}).get("perimetre", "perimetre"), part,
+                                    user_header(poles, "perimetre"), part,
                                     "code de territoire inconnu dans le périmètre ; il est ignoré",
                                     "utilisez des codes INSEE de commune (5 caractères), des SIREN d'EPCI "
                                     "(9 chiffres) ou des codes de département (2 ou 3 caractères), séparés par |"))
@@ -308,8 +304,8 @@ def _check_support_codes(soutiens: pd.DataFrame, territories: Territories, gaz: 
         if norm is None:
             expected = {"commune": "un code INSEE de commune", "epci": "un SIREN d'EPCI (9 chiffres)",
                         "departement": "un code de département", "region": "un code de région INSEE (ex. 84)"}[level]
-            column = soutiens.attrs.get("entetes", {}).get("collectivite_code", "collectivite_code")
-            issues.append(Issue(ERREUR, "soutiens", int(soutiens["_ligne"].iat[pos]), column, raw,
+            issues.append(Issue(ERREUR, "soutiens", int(soutiens["_ligne"].iat[pos]),
+                                user_header(soutiens, "collectivite_code"), raw,
                                 f"code inconnu pour une collectivité de niveau « {level} »",
                                 f"indiquez {expected}, ou laissez la case vide"))
             soutiens.iat[pos, soutiens.columns.get_loc("collectivite_code")] = ""

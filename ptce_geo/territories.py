@@ -110,31 +110,29 @@ class Territories:
         return {"commune": self.communes, "epci": self.epci,
                 "departement": self.departements, "region": self.regions}[niveau]
 
+    def cached(self, key, build: Callable[[], object]):
+        """A value derived from the layers, computed once per object (``build()``)."""
+        if key not in self._lookups:
+            self._lookups[key] = build()
+        return self._lookups[key]
+
     def names(self, niveau: str) -> dict[str, str]:
         """Map code -> name for a level, computed once."""
-        key = ("names", niveau)
-        if key not in self._lookups:
-            layer = self.layer(niveau)
-            self._lookups[key] = dict(zip(layer["code"], layer["nom"]))
-        return self._lookups[key]
+        layer = self.layer(niveau)
+        return self.cached(("names", niveau), lambda: dict(zip(layer["code"], layer["nom"])))
 
     def commune_index(self) -> pd.DataFrame:
         """Communes without geometry, indexed by INSEE code."""
-        key = "commune_index"
-        if key not in self._lookups:
-            self._lookups[key] = pd.DataFrame(self.communes.drop(columns="geometry")).set_index("code")
-        return self._lookups[key]
+        return self.cached("commune_index",
+                           lambda: pd.DataFrame(self.communes.drop(columns="geometry")).set_index("code"))
 
     def current_code(self, code: str) -> str | None:
         """Today's INSEE code for ``code`` (itself, or the commune it merged into)."""
-        index = self.commune_index()
-        if code in index.index:
+        if code in self.commune_index().index:
             return code
-        key = "old_codes"
-        if key not in self._lookups:
-            self._lookups[key] = dict(zip(self.anciens_codes["ancien_code"],
-                                          self.anciens_codes["code"]))
-        return self._lookups[key].get(code)
+        old = self.cached("old_codes", lambda: dict(zip(self.anciens_codes["ancien_code"],
+                                                        self.anciens_codes["code"])))
+        return old.get(code)
 
 
 # ---------------------------------------------------------------------------
