@@ -7,7 +7,6 @@ PyPI, and every map built here points at those copies instead of public CDNs.
 
 from __future__ import annotations
 
-import html
 import shutil
 from pathlib import Path
 
@@ -125,19 +124,33 @@ def base_map(basemap: str = "osm", bounds=None) -> folium.Map:
     return m
 
 
-_TEMPLATE_LITERAL = str.maketrans({"`": "&#96;", "$": "&#36;", "\\": "&#92;"})
+#: One pass over a user's text, so that no entity produced here is escaped again.
+_INERT = str.maketrans({
+    # HTML
+    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;",
+    # JavaScript template literals (backquotes), in which folium places popups and tooltips
+    "`": "&#96;", "$": "&#36;", "\\": "&#92;",
+    # Jinja delimiters: branca re-reads each rendered script as template source
+    "{": "&#123;", "}": "&#125;", "%": "&#37;", "#": "&#35;",
+})
 
 
 def esc(value: object) -> str:
-    """Escape a value from a user's file for folium's popups and tooltips.
+    """Escape a value from a user's file for folium's popups, tooltips and legends.
 
-    Beyond HTML, folium places popup and tooltip HTML inside JavaScript
-    template literals (backquotes): a backquote, ``${`` or a backslash there
-    would end the literal or run code, so they become HTML entities too.
+    Three contexts meet there:
+
+    - HTML: Leaflet inserts popups and tooltips as markup;
+    - JavaScript template literals: folium wraps that markup in backquotes, so a
+      backquote, ``${`` or a backslash would end the literal or run code;
+    - Jinja: branca renders each element's script and then parses the result
+      again as a template, so ``{{ … }}`` in a pole's name would run on the
+      server. ``{``, ``}``, ``%`` and ``#`` become entities, which the browser
+      shows as the characters themselves and Jinja reads as plain text.
     """
     if value is None or (isinstance(value, float) and value != value):
         return ""
-    return html.escape(str(value)).translate(_TEMPLATE_LITERAL)
+    return str(value).translate(_INERT)
 
 
 def pole_popup(pole, supports: pd.DataFrame) -> str:

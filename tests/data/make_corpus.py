@@ -53,6 +53,18 @@ def cases() -> list[dict]:
                "H2,${window.top.__pwned=1}`;alert(2);`,75056,\"<b onmouseover=alert(3)>x</b>\",\n"
                "H3,\"</script><script>alert(4)</script>\",13055,[lien](javascript:alert(5)),\n"
                "H4,![img](http://example.invalid/x.png) **gras**,31555,\\`,\n")
+    # Jinja payloads (folium renders its scripts twice, the second time as template source);
+    # J4 would create the folder named by the environment variable PTCE_TEST_MARKER if it ever ran
+    marker = "{{ lipsum.__globals__.os.makedirs(lipsum.__globals__.os.environ.PTCE_TEST_MARKER) }}"
+    jinja = ("id;nom;commune_insee;porteur;secteurs\n"
+             "J1;Pôle {{ 7*7 }};75056;{{ 6*7 }};\n"
+             "J2;Atelier {% raw %} ouvert;75056;{% endraw %};\n"
+             "J3;Coop {# commentaire;69123;#};\n"
+             f"J4;Fabrique {marker};13055;{marker};\n"
+             "J5;100 % local {%- if 1 %}oui{% endif %};31555;#{x};\n")
+    jinja_supports = ("pole_id;collectivite_niveau;collectivite_nom;leviers\n"
+                      "J1;epci;Métropole {{ 7*7 }};L6\n"
+                      f"J4;region;{marker};L1|L7\n")
     return [
         dict(name="vide.csv", content=b"", code=1, words=["vide"], desc="fichier vide (0 octet)"),
         dict(name="blancs.csv", content=b"\n\n  \n", code=1, words=["vide"], desc="seulement des lignes blanches"),
@@ -144,6 +156,8 @@ def cases() -> list[dict]:
         dict(name="formules.csv", content=OK_HEADER + "P1,=HYPERLINK(\"http://x\"),01001\nP2,+33 1 23,01002\n"
              "P3,@SUM(A1),01004\nP4,-2+3,01005\n", code=0, words=["0 erreur"],
              desc="noms commençant par = + @ - (neutralisés dans les extraits)"),
+        dict(name="jinja_hostile.csv", content=jinja, soutiens=jinja_supports, code=0, words=["0 erreur"],
+             desc="gabarits Jinja ({{ }}, {% %}, {# #}) dans les noms : affichés tels quels, jamais exécutés"),
         dict(name="html_hostile.csv", content=hostile, code=0, words=["0 erreur"],
              desc="HTML, script, littéraux JavaScript et Markdown dans les textes"),
         dict(name="feuilles_inconnues.xlsx", content=_xlsx({"Données": [["Structure", "Ville"], ["A", "Lyon"]],

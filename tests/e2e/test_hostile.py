@@ -165,3 +165,113 @@ def test_ten_sessions_changing_filters(app_url, demo):
           f"médiane {statistics.median(durations):.2f} s, p95 {p95:.2f} s ; mémoire du serveur "
           f"{rss_before:.0f} Mo avant, {rss_after:.0f} Mo après")
     assert rss_after - rss_before < 400  # bounded growth (Streamlit keeps recent map messages in its cache)
+
+
+# Every popup and tooltip text of every map in the frame, as the browser shows it:
+# clustered markers included, GeoJSON tooltips evaluated for each feature.
+READ_ALL = """() => {
+  const texts = [], seen = new Set();
+  const shown = (content, layer) => {
+    if (typeof content === 'function') content = content(layer);
+    if (content instanceof Element) return content.textContent;
+    const t = document.createElement('template');
+    t.innerHTML = String(content);
+    return t.content.textContent;
+  };
+  const visit = (l, tooltipOf) => {
+    if (seen.has(L.stamp(l))) return;
+    seen.add(L.stamp(l));
+    if (l.getPopup && l.getPopup()) texts.push(shown(l.getPopup().getContent(), l));
+    const tip = (l.getTooltip && l.getTooltip()) || tooltipOf;
+    if (l.getLayers) { l.getLayers().forEach(child => visit(child, tip)); }
+    else if (tip) { texts.push(shown(tip.getContent(), l)); }
+  };
+  for (const key of Object.keys(window)) {
+    const m = window[key];
+    if (key.startsWith('map_') && m && m.eachLayer) m.eachLayer(l => visit(l, null));
+  }
+  return texts; }"""
+JINJA = DATA / "corpus" / "jinja_hostile.csv"
+JINJA_SUPPORTS = DATA / "corpus" / "jinja_hostile_soutiens.csv"
+
+
+@pytest.fixture(scope="module")
+def marker(tmp_path_factory):
+    """The folder that the corpus' J4 payload creates if a template ever runs."""
+    return tmp_path_factory.mktemp("jinja") / "marqueur"
+
+
+@pytest.fixture(scope="module")
+def jinja_url(marker):
+    env = {"PTCE_POLES": str(JINJA), "PTCE_SOUTIENS": str(JINJA_SUPPORTS), "PTCE_TEST_MARKER": str(marker)}
+    with start_server(env) as url:
+        yield url
+
+
+def _map_texts(page) -> str:
+    """Wait for the page's map, then return the text of all its popups and tooltips."""
+    page.frame_locator(MAP).first.locator(".leaflet-container").first.wait_for(timeout=90_000)
+    page.wait_for_timeout(1000)
+    frame = next(f for f in page.frames if "streamlit_folium" in f.url)
+    texts = frame.evaluate(READ_ALL)
+    assert texts
+    return "\n".join(texts)
+
+
+def _no_error(page, where):
+    assert page.locator("[data-testid=stException]").count() == 0, where
+    assert "Traceback" not in page.locator("[data-testid=stMain]").inner_text(), where
+
+
+def test_jinja_in_the_configured_registry_is_shown_never_run(browser, jinja_url, marker, shot):
+    names = [line.split(";")[1] for line in JINJA.read_text(encoding="utf-8").splitlines()[1:]]
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        for path, expected in (("", names), ("zones_blanches", names),
+                               ("?departement=75", names[:2]), ("fiche_territoire?departement=13", names[3:4]),
+                               ("fiche_territoire?departement=31", names[4:])):
+            page.goto(f"{jinja_url}/{path}")
+            page.wait_for_selector("[data-testid=stApp]")
+            text = _map_texts(page)
+            for name in expected:
+                assert name in text, (path, name)
+            assert "Pôle 49" not in text, path
+            _no_error(page, path)
+        for path in ("leviers", "donnees"):
+            page.goto(f"{jinja_url}/{path}")
+            page.wait_for_selector("[data-testid=stMain]")
+            page.wait_for_timeout(3000)
+            _no_error(page, path)
+        page.goto(f"{jinja_url}/?departement=75")
+        page.frame_locator(MAP).first.locator(".leaflet-container").first.wait_for(timeout=90_000)
+        next(f for f in page.frames if "streamlit_folium" in f.url).evaluate(OPEN_ALL)
+        page.wait_for_timeout(1000)
+        shot(page, "registre_jinja")
+        assert not marker.exists(), "un gabarit Jinja du registre a été exécuté sur le serveur"
+    finally:
+        context.close()
+
+
+def test_jinja_in_an_upload_is_shown_never_run(browser, jinja_url, marker):
+    """The uploaded registry feeds the preview map, then every map of the session."""
+    content = JINJA.read_text(encoding="utf-8").replace("Pôle {{", "Pôle importé {{").encode("utf-8")
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(f"{jinja_url}/donnees")
+        page.wait_for_selector("[data-testid=stFileUploader]")
+        page.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(
+            files=[{"name": "{{ 7*7 }}.csv", "mimeType": "text/csv", "buffer": content}])
+        expect(page.get_by_text("Aperçu des pôles localisés")).to_be_visible(timeout=60_000)
+        assert "Pôle importé {{ 7*7 }}" in _map_texts(page)
+        _no_error(page, "donnees")
+        # in-app navigation keeps the session, hence the upload
+        page.locator("[data-testid=stSidebarNav] a").filter(has_text="Zones blanches").click()
+        expect(page.get_by_text("Registre importé", exact=False).first).to_be_visible(timeout=60_000)
+        text = _map_texts(page)
+        assert "Pôle importé {{ 7*7 }}" in text and "Pôle 49" not in text
+        _no_error(page, "zones_blanches")
+        assert not marker.exists(), "un gabarit Jinja de l'import a été exécuté sur le serveur"
+    finally:
+        context.close()
