@@ -5,14 +5,13 @@ Defined once here; pages call these functions and only draw.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
-from ptce_geo import coverage, export, maps, paths, vocab
+from ptce_geo import coverage, export, maps, paths, settings, vocab
 from ptce_geo.coverage import Filters
 from ptce_geo.geocode import Gazetteer
 from ptce_geo.registry import Registry, RegistryError, load_registry
@@ -47,10 +46,10 @@ def offline_assets() -> bool:
 
 def configured_files() -> tuple[str, str | None, bool]:
     """(poles, soutiens, is_demo) from PTCE_POLES / PTCE_SOUTIENS, else the demo registry."""
-    poles = os.environ.get("PTCE_POLES")
+    poles, soutiens = settings.registry_files()
     if not poles:
         return str(paths.DEMO_POLES), str(paths.DEMO_SOUTIENS), True
-    return poles, os.environ.get("PTCE_SOUTIENS") or None, False
+    return poles, soutiens, False
 
 
 @st.cache_resource(show_spinner="Lecture et localisation du registre…")
@@ -137,8 +136,7 @@ def _from_url() -> None:
         st.session_state[f"f_{key}"] = params.get(key, "")
     commune = params.get("commune", "")
     st.session_state["f_commune_q"] = territories().names("commune").get(commune, "")
-    fond = os.environ.get("PTCE_FOND_DE_CARTE", "osm")
-    st.session_state["f_fond"] = fond if fond in maps.BASEMAPS else "osm"
+    st.session_state["f_fond"] = settings.basemap(maps.BASEMAPS)
     st.session_state["_url_loaded"] = True
 
 

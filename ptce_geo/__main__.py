@@ -8,12 +8,11 @@ Exit codes: 0 success (warnings allowed), 1 invalid input or failure,
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
-from . import paths
+from . import paths, settings
 
 USAGE_FR = {
     "the following arguments are required": "arguments obligatoires manquants",
@@ -193,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         print("Interrompu.", file=sys.stderr)
         return 1
     except Exception as exc:  # last resort: never a traceback for the user
-        if os.environ.get("PTCE_DEBUG"):
+        if settings.debug():
             raise
         print(f"Erreur interne ({type(exc).__name__} : {exc}). Relancez avec PTCE_DEBUG=1 pour le détail "
               "et signalez-la avec le fichier en cause.", file=sys.stderr)

@@ -13,7 +13,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from . import vocab
-from .registry import split_list
+from .text import split_list
 
 #: Okabe & Ito (2008) palette, distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from .registry import split_list
+from .text import split_list
 from .territories import Territories
 
 EARTH_RADIUS_KM = 6371.0088

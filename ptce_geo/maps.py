@@ -18,7 +18,7 @@ import shapely.geometry
 from folium.plugins import MarkerCluster
 
 from . import vocab
-from .registry import split_list
+from .text import split_list
 
 #: URL prefix under which Streamlit serves ``dashboard/static``.
 STATIC_URL = "/app/static/vendor"

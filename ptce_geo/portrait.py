@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import coverage, export, vocab
-from .registry import split_list
+from .text import split_list
 from .territories import Territories
 
 LEVEL_LABELS = {"commune": "Commune", "epci": "EPCI", "departement": "Département", "region": "Région"}

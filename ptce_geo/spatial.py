@@ -17,7 +17,8 @@ import pandas as pd
 import shapely
 
 from .geocode import Gazetteer
-from .registry import AVERTISSEMENT, ERREUR, LIST_SEPARATOR, Issue, Registry, split_list, user_header
+from .registry import AVERTISSEMENT, ERREUR, LIST_SEPARATOR, Issue, Registry, user_header
+from .text import split_list
 from .territories import Territories
 from .text import is_blank
 

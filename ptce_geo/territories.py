@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from . import paths
+from . import settings
 
 CACHE_FORMAT = 8
 COG_YEAR = 2025
@@ -358,7 +358,7 @@ def simplify_layer(layer: gpd.GeoDataFrame, region_col: str = "region_code") -> 
 
 def cache_root() -> Path:
     """Directory holding the boundary cache (``PTCE_CACHE_DIR`` overrides)."""
-    return Path(os.environ.get("PTCE_CACHE_DIR") or paths.GEODATA / "cache")
+    return settings.cache_dir()
 
 
 def cache_dir(root: Path | None = None) -> Path:

@@ -1,4 +1,4 @@
-"""Text normalisation shared by header matching, vocabulary and geocoding."""
+"""Text normalisation shared by header matching, vocabulary, geocoding and list cells."""
 
 from __future__ import annotations
 
@@ -29,3 +29,12 @@ def is_blank(value: object) -> bool:
     if isinstance(value, float) and value != value:  # NaN
         return True
     return isinstance(value, str) and not value.strip()
+
+
+def split_list(value: object) -> list[str]:
+    """Split a list cell on ``|`` (also ``;`` and ``,`` when no ``|`` is used)."""
+    text = "" if is_blank(value) else str(value)
+    if not text.strip():
+        return []
+    sep = "|" if "|" in text else (";" if ";" in text else ",")
+    return [part.strip() for part in text.split(sep) if part.strip()]

@@ -4,4 +4,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh requirements.txt
 .venv/bin/python -m ptce_geo build
-exec .venv/bin/python -m streamlit run dashboard/app.py "$@"
+exec .venv/bin/python -m dashboard.serve "$@"

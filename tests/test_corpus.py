@@ -5,13 +5,11 @@ import traceback
 
 import pytest
 
-from ptce_geo import paths, registry
+from ptce_geo import paths
 from ptce_geo.__main__ import main
 
 DATA = paths.ROOT / "tests" / "data"
 CASES = json.loads((DATA / "corpus.json").read_text(encoding="utf-8"))
-SETTINGS = {"PTCE_MAX_ROWS": ("MAX_ROWS", int),
-            "PTCE_MAX_UPLOAD_MB": ("MAX_BYTES", lambda v: int(float(v) * 1024 * 1024))}
 
 
 def test_corpus_is_large_enough_and_documented():
@@ -22,9 +20,8 @@ def test_corpus_is_large_enough_and_documented():
 
 @pytest.mark.parametrize("case", CASES, ids=[c["fichier"] for c in CASES])
 def test_cli_validate(case, capsys, monkeypatch):
-    for env, (name, convert) in SETTINGS.items():
-        if env in case["env"]:
-            monkeypatch.setattr(registry, name, convert(case["env"][env]))
+    for name, value in case["env"].items():
+        monkeypatch.setenv(name, value)
     args = ["validate", str(DATA / "corpus" / case["fichier"])]
     if "soutiens" in case:
         args += ["--soutiens", str(DATA / "corpus" / case["soutiens"])]

@@ -1,0 +1,223 @@
+"""Validating the poles and soutiens tables: values parsed, vocabulary matched,
+every problem reported with its row, column, value and fix."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+
+import pandas as pd
+
+from .. import settings, vocab
+from ..text import is_blank, split_list
+from .headers import ALIASES, map_headers, missing_required, user_header
+from .model import AVERTISSEMENT, ERREUR, LIST_SEPARATOR, POLE_COLUMNS, SOUTIEN_COLUMNS, Issue, RegistryError
+from .reading import _unique_headers
+
+#: A cell longer than this is refused (a pasted document, a broken export).
+MAX_CELL_CHARS = 10_000
+
+_NUMBER_JUNK = re.compile(r"[\s\u00a0\u202f€]|eur(os?)?$", re.IGNORECASE)
+
+
+def parse_number(value: object) -> float | None:
+    """``"12 000,50 €"`` -> 12000.5; ``"1.234,5"`` -> 1234.5; raises ValueError."""
+    text = _NUMBER_JUNK.sub("", str(value).strip())
+    if not text:
+        return None
+    if "," in text and "." in text:
+        if text.rfind(",") > text.rfind("."):
+            text = text.replace(".", "").replace(",", ".")
+        else:
+            text = text.replace(",", "")
+    else:
+        text = text.replace(",", ".")
+    number = float(text)
+    if math.isnan(number) or math.isinf(number):
+        raise ValueError("not finite")
+    return number
+
+
+class _Checker:
+    """Collects issues while cleaning one table."""
+
+    def __init__(self, table: str, frame: pd.DataFrame):
+        self.table = table
+        self.frame = frame
+        self.issues: list[Issue] = []
+
+    def add(self, level: str, row: int, column: str | None, value: object, message: str, fix: str = ""):
+        self.issues.append(Issue(level, self.table, int(self.frame.at[row, "_ligne"]),
+                                 user_header(self.frame, column),
+                                 "" if is_blank(value) else str(value), message, fix))
+
+    def reject(self, row: int, column: str | None, value: object, message: str, fix: str):
+        self.frame.at[row, "_valide"] = False
+        self.add(ERREUR, row, column, value, message + " ; la ligne est écartée de l'analyse", fix)
+
+    def vocab(self, column: str, kind: str, multiple: bool = False):
+        if column not in self.frame:
+            return
+        for row, value in self.frame[column].items():
+            if is_blank(value):
+                self.frame.at[row, column] = ""
+                continue
+            parts = split_list(value) if multiple else [str(value).strip()]
+            codes, bad = [], []
+            for part in parts:
+                code = vocab.match(kind, part)
+                (codes.append(code) if code else bad.append(part))
+            codes = list(dict.fromkeys(codes))
+            self.frame.at[row, column] = LIST_SEPARATOR.join(codes) if multiple else (codes[0] if codes else "")
+            for part in bad:
+                self.add(ERREUR, row, column, part, f"valeur inconnue pour « {column} »",
+                         f"utilisez l'une des valeurs : {vocab.expected(kind)}")
+
+    def number(self, column: str, integer: bool = False, low: float | None = None, high: float | None = None,
+               what: str = "un nombre"):
+        if column not in self.frame:
+            return
+        out = []
+        for row, value in self.frame[column].items():
+            if is_blank(value):
+                out.append(None)
+                continue
+            try:
+                number = parse_number(value)
+                if integer and number is not None and not float(number).is_integer():
+                    raise ValueError
+                if number is not None and ((low is not None and number < low) or (high is not None and number > high)):
+                    raise ValueError
+            except (ValueError, OverflowError):
+                bounds = ""
+                if low is not None and high is not None:
+                    bounds = f" entre {low:g} et {high:g}"
+                elif low is not None:
+                    bounds = f" supérieur ou égal à {low:g}"
+                self.add(ERREUR, row, column, value, f"« {column} » doit être {what}{bounds}",
+                         f"saisissez {what}{bounds} (virgule ou point décimal acceptés) ou laissez la case vide")
+                out.append(None)
+                continue
+            out.append(int(number) if integer and number is not None else number)
+        self.frame[column] = pd.array(out, dtype="Int64" if integer else "Float64")
+
+
+def _prepare(frame: pd.DataFrame, table: str, name: str,
+             renames: dict[str, str] | None = None) -> tuple[pd.DataFrame, dict[str, str], list[Issue]]:
+    if renames:  # the user's own column mapping comes first
+        frame = frame.rename(columns={k: v for k, v in renames.items() if k in frame.columns and v})
+    headers, issues = map_headers(frame.columns, table)
+    if len(frame) > settings.max_rows():
+        raise RegistryError([Issue(ERREUR, table, None, None, name,
+                                   f"{len(frame)} lignes, au-delà de la limite de {settings.max_rows()}",
+                                   "découpez le registre ou augmentez PTCE_MAX_ROWS")])
+    missing = missing_required(headers, table)
+    if missing:
+        found = ", ".join(f"« {c} »" for c in frame.columns) or "aucune"
+        raise RegistryError(issues + [Issue(
+            ERREUR, table, 1, c, "", f"colonne obligatoire « {c} » introuvable (colonnes lues : {found})",
+            f"ajoutez une colonne « {c} » ou renommez la colonne correspondante "
+            f"(noms acceptés : {', '.join([c] + ALIASES[table][c][:6])})") for c in missing])
+    if table == "poles" and len(frame) == 0:
+        raise RegistryError(issues + [Issue(
+            ERREUR, table, None, None, name, "le fichier ne contient que la ligne d'en-tête, aucun pôle",
+            "ajoutez une ligne par pôle sous l'en-tête")])
+    canonical = POLE_COLUMNS if table == "poles" else SOUTIEN_COLUMNS
+    # a column left under its own name must not collide with a recognised one
+    # (``commune_`` recognised as ``commune``, and a second column ``commune``)
+    taken = set(headers.values()) | set(canonical)
+    frame = frame.copy()
+    frame.columns = _unique_headers([headers[c] if c in headers else
+                                     (f"{c} (doublon)" if c in taken else c) for c in frame.columns])
+    for col in canonical:
+        if col not in frame:
+            frame[col] = ""
+    frame = frame.map(lambda v: "" if v is None else str(v).strip())
+    frame.insert(0, "_ligne", range(2, len(frame) + 2))
+    frame["_valide"] = True
+    chosen = {v: k for k, v in (renames or {}).items() if v}
+    # canonical -> the header as the user wrote it (through their own mapping if any)
+    frame.attrs["entetes"] = {v: chosen.get(k, k) for k, v in headers.items()}
+    for col in frame.columns.drop(["_ligne", "_valide"]):
+        too_long = frame[col].str.len() > MAX_CELL_CHARS
+        for row in frame.index[too_long]:
+            issues.append(Issue(ERREUR, table, int(frame.at[row, "_ligne"]), user_header(frame, col),
+                                frame.at[row, col][:60],
+                                f"cellule de {len(frame.at[row, col]):,} caractères, au-delà de {MAX_CELL_CHARS:,} : "
+                                "elle est vidée".replace(",", " "),
+                                "vérifiez l'export : une cellule ne devrait contenir qu'une valeur courte"))
+            frame.at[row, col] = ""
+    extras = [c for c in frame.columns if c not in canonical and c not in ("_ligne", "_valide")]
+    entetes = frame.attrs["entetes"]
+    frame = frame[["_ligne"] + canonical + extras + ["_valide"]].reset_index(drop=True)
+    frame.attrs["entetes"] = entetes
+    return frame, headers, issues
+
+
+def validate_poles(frame: pd.DataFrame, name: str = "",
+                   renames: dict[str, str] | None = None) -> tuple[pd.DataFrame, list[Issue]]:
+    """Clean the poles table; see the module docstring for the rules."""
+    frame, headers, issues = _prepare(frame, "poles", name, renames)
+    check = _Checker("poles", frame)
+    if "id" not in headers.values():
+        frame["id"] = [f"P{n:04d}" for n in range(1, len(frame) + 1)]
+        issues.append(Issue(AVERTISSEMENT, "poles", 1, "id", "",
+                            "pas de colonne « id » : identifiants P0001, P0002… attribués dans l'ordre des lignes",
+                            "ajoutez une colonne « id » pour relier des soutiens aux pôles"))
+    for row in frame.index:
+        if not frame.at[row, "nom"]:
+            check.reject(row, "nom", "", "nom du pôle manquant", "saisissez le nom du pôle")
+        if not frame.at[row, "id"]:
+            check.reject(row, "id", "", "identifiant manquant", "donnez à chaque pôle un identifiant unique")
+    dup = frame["id"].ne("") & frame["id"].duplicated(keep="first")
+    first_line = frame.drop_duplicates("id").set_index("id")["_ligne"]
+    for row in frame.index[dup]:
+        check.reject(row, "id", frame.at[row, "id"],
+                     f"identifiant déjà utilisé à la ligne {first_line[frame.at[row, 'id']]}",
+                     "donnez à chaque pôle un identifiant unique")
+    check.vocab("typologie", "typologie")
+    check.vocab("stade", "stade")
+    check.vocab("secteurs", "secteur", multiple=True)
+    # ranges are checked when locating, where a hint can say what went wrong
+    check.number("latitude", what="une latitude en degrés décimaux (WGS84)")
+    check.number("longitude", what="une longitude en degrés décimaux (WGS84)")
+    check.number("annee_creation", integer=True, low=1900, high=date.today().year + 1, what="une année")
+    check.number("nb_membres", integer=True, low=0, what="un nombre entier")
+    check.number("emplois", low=0, what="un nombre")
+    return frame, issues + check.issues
+
+
+def validate_soutiens(frame: pd.DataFrame, pole_ids: set[str], name: str = "",
+                      renames: dict[str, str] | None = None) -> tuple[pd.DataFrame, list[Issue]]:
+    """Clean the supports table; rows naming an unknown pole are rejected."""
+    frame, headers, issues = _prepare(frame, "soutiens", name, renames)
+    check = _Checker("soutiens", frame)
+    for row in frame.index:
+        pid = frame.at[row, "pole_id"]
+        if not pid:
+            check.reject(row, "pole_id", "", "identifiant de pôle manquant",
+                         "indiquez l'identifiant (colonne id des pôles) du pôle soutenu")
+        elif pid not in pole_ids:
+            check.reject(row, "pole_id", pid, "aucun pôle valide ne porte cet identifiant",
+                         "corrigez l'identifiant ou ajoutez le pôle à la table des pôles")
+        level = frame.at[row, "collectivite_niveau"]
+        code = vocab.match("niveau", level)
+        if code:
+            frame.at[row, "collectivite_niveau"] = code
+        else:
+            check.reject(row, "collectivite_niveau", level,
+                         "niveau de collectivité manquant" if not level else "niveau de collectivité inconnu",
+                         f"utilisez l'une des valeurs : {vocab.expected('niveau')}")
+            frame.at[row, "collectivite_niveau"] = ""
+    check.vocab("forme", "forme")
+    check.vocab("leviers", "levier", multiple=True)
+    check.number("annee", integer=True, low=1990, high=date.today().year + 1, what="une année")
+    check.number("montant_eur", low=0, what="un montant en euros")
+    return frame, issues + check.issues
+
+
+def empty_soutiens() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype=object) for c in ["_ligne"] + SOUTIEN_COLUMNS})
+    frame["_valide"] = pd.Series(dtype=bool)
+    return frame
