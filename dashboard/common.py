@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ptce_geo import coverage, export, maps, paths, settings, vocab
+from ptce_geo import coverage, export, levels, maps, paths, settings, vocab
 from ptce_geo.coverage import Filters
 from ptce_geo.geocode import Gazetteer
 from ptce_geo.registry import Registry, RegistryError, load_registry
@@ -210,8 +210,7 @@ def territory_label(territory: tuple[str, str] | None) -> str:
     if territory is None:
         return "France entière"
     level, code = territory
-    return f"{ {'commune': 'Commune', 'epci': 'EPCI', 'departement': 'Département', 'region': 'Région'}[level]} : " \
-           f"{territories().names(level)[code]}"
+    return f"{levels.get(level).label} : {territories().names(level)[code]}"
 
 
 def key_figures(n_poles: int, epci_table) -> None:

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import paths, settings
+from . import levels, paths, settings
 
 USAGE_FR = {
     "the following arguments are required": "arguments obligatoires manquants",
@@ -152,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_locate)
 
     p = sub.add_parser("coverage", help="table de couverture par territoire")
-    p.add_argument("--niveau", choices=["commune", "epci", "departement", "region"], default="epci")
+    p.add_argument("--niveau", choices=levels.CODES, default="epci")
     p.add_argument("--levier", action="append", choices=list(vocab.LEVIERS), help="levier (répétable)")
     p.add_argument("--collectivite", action="append", choices=list(vocab.NIVEAUX),
                    help="niveau de la collectivité qui soutient (répétable)")

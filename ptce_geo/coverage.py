@@ -14,17 +14,11 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from . import levels
 from .text import split_list
 from .territories import Territories
 
 EARTH_RADIUS_KM = 6371.0088
-NIVEAUX_TERRITOIRE = ("commune", "epci", "departement", "region")
-#: Column of the communes layer holding each level's code.
-COMMUNE_KEY = {"commune": "code", "epci": "epci_siren", "departement": "departement_code",
-               "region": "region_code"}
-#: Column of a located pole holding the code of its seat at each level.
-POLE_KEY = {"commune": "commune_insee", "epci": "epci_siren", "departement": "departement_code",
-            "region": "region_code"}
 
 
 @dataclass(frozen=True)
@@ -93,7 +87,7 @@ def filter_poles(poles: pd.DataFrame, soutiens: pd.DataFrame, filters: Filters) 
         keep &= poles["typologie"].isin(filters.typologies)
     if filters.territoire:
         niveau, code = filters.territoire
-        keep &= poles[POLE_KEY[niveau]].eq(code)
+        keep &= poles[levels.get(niveau).pole_column].eq(code)
     return poles[keep]
 
 
@@ -180,7 +174,7 @@ def commune_status(territories: Territories, poles: pd.DataFrame) -> tuple[pd.Da
 
 
 def coverage_tables(territories: Territories, poles: pd.DataFrame,
-                    niveaux=NIVEAUX_TERRITOIRE) -> dict[str, pd.DataFrame]:
+                    niveaux=levels.CODES) -> dict[str, pd.DataFrame]:
     """Coverage tables of several levels, sharing one pass over the communes."""
     status = commune_status(territories, poles)
     return {niveau: coverage_table(territories, poles, niveau, status=status) for niveau in niveaux}
@@ -197,11 +191,10 @@ def coverage_table(territories: Territories, poles: pd.DataFrame, niveau: str,
     smallest distance from one of their town halls. ``within`` = (niveau,
     code) keeps only the rows inside that territory.
     """
-    if niveau not in NIVEAUX_TERRITOIRE:
-        raise ValueError(f"niveau inconnu : {niveau} (attendu : {', '.join(NIVEAUX_TERRITOIRE)})")
+    levels.get(niveau)
     com = territories.communes
     status, reach = status if status is not None else commune_status(territories, poles)
-    key = COMMUNE_KEY[niveau]
+    key = levels.get(niveau).commune_column
     if niveau == "commune":
         # status rows follow the communes' order: columns are set side by side
         table = _static_frame(territories, "commune").copy()
@@ -209,7 +202,7 @@ def coverage_table(territories: Territories, poles: pd.DataFrame, niveau: str,
             table[col] = status[col].to_numpy()
     else:
         table = _static_frame(territories, niveau).copy()
-        seats = poles.groupby(POLE_KEY[niveau]).size()
+        seats = poles.groupby(levels.get(niveau).pole_column).size()
         table["nb_poles_siege"] = table["code"].map(seats).fillna(0).astype(int)
         unit_of = territories.cached(("unit_of", key), lambda: dict(zip(com["code"], com[key])))
         reach_units = reach.assign(unit=reach["commune"].map(unit_of))
@@ -259,7 +252,7 @@ def restrict(table: pd.DataFrame, territories: Territories, niveau: str, within:
     """Rows of a coverage table lying inside territory ``within``."""
     w_level, w_code = within
     com = territories.communes
-    inside = com[com[COMMUNE_KEY[w_level]] == w_code][COMMUNE_KEY[niveau]].unique()
+    inside = com[com[levels.get(w_level).commune_column] == w_code][levels.get(niveau).commune_column].unique()
     return table[table["code"].isin(inside)]
 
 

@@ -15,11 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import coverage, export, vocab
+from . import coverage, export, levels, vocab
 from .text import split_list
 from .territories import Territories
-
-LEVEL_LABELS = {"commune": "Commune", "epci": "EPCI", "departement": "Département", "region": "Région"}
 
 
 @dataclass
@@ -38,7 +36,7 @@ class Portrait:
 
     @property
     def title(self) -> str:
-        return f"{LEVEL_LABELS[self.niveau]} : {self.nom}"
+        return f"{levels.get(self.niveau).label} : {self.nom}"
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The portrait's tables, named for a download."""
@@ -58,7 +56,7 @@ class Portrait:
 
 def communes_inside(territories: Territories, niveau: str, code: str) -> pd.DataFrame:
     com = territories.communes
-    return com[com[coverage.COMMUNE_KEY[niveau]] == code]
+    return com[com[levels.get(niveau).commune_column] == code]
 
 
 def _indicators(territories: Territories, poles: pd.DataFrame, epci_table: pd.DataFrame,
@@ -96,8 +94,7 @@ def supports_inside(supports: pd.DataFrame, territories: Territories, communes: 
 def build(territories: Territories, poles: pd.DataFrame, supports: pd.DataFrame,
           niveau: str, code: str, n_nearest: int = 5) -> Portrait:
     """The portrait of territory (``niveau``, ``code``) for the filtered ``poles``."""
-    if niveau not in LEVEL_LABELS:
-        raise ValueError(f"niveau inconnu : {niveau}")
+    levels.get(niveau)
     names = territories.names(niveau)
     if code not in names:
         raise ValueError(f"code inconnu pour le niveau {niveau} : {code}")

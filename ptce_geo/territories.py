@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from . import settings
+from . import levels, settings
 
 CACHE_FORMAT = 8
 COG_YEAR = 2025
@@ -107,8 +107,7 @@ class Territories:
 
     def layer(self, niveau: str) -> gpd.GeoDataFrame:
         """The full-resolution layer of a level name (``commune``, ``epci``…)."""
-        return {"commune": self.communes, "epci": self.epci,
-                "departement": self.departements, "region": self.regions}[niveau]
+        return getattr(self, levels.get(niveau).layer)
 
     def cached(self, key, build: Callable[[], object]):
         """A value derived from the layers, computed once per object (``build()``)."""

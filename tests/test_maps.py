@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from ptce_geo import coverage as cv
-from ptce_geo import maps, paths
+from ptce_geo import levels, maps, paths
 from ptce_geo.registry import load_registry
 from ptce_geo.spatial import locate_registry
 
@@ -64,7 +64,7 @@ def _every_map(territories, reg):
     yield "zones blanches", maps.gaps_map(epci, cv.zones_blanches(territories, poles), poles, reg.soutiens)
     yield "aperçu de l'import", maps.preview_map(poles, reg.soutiens)
     for level, code in (("departement", "75"), ("region", "84")):
-        communes = territories.communes[territories.communes[cv.COMMUNE_KEY[level]] == code]
+        communes = territories.communes[territories.communes[levels.get(level).commune_column] == code]
         outline = territories.layer(level)
         yield f"territoire {level} {code}", maps.territory_map(
             communes, cv.coverage_table(territories, poles, "commune", within=(level, code)),

@@ -4,7 +4,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import common
-from ptce_geo import coverage, maps
+from ptce_geo import coverage, levels, maps
 
 view = common.page("Pôles territoriaux de coopération économique")
 reg, poles, supports = view.registry, view.poles, view.supports
@@ -25,7 +25,7 @@ if territory is None:
               key=f"carte_{mode}_{basemap}")
 else:
     level, code = territory
-    communes = terr.communes[terr.communes[coverage.COMMUNE_KEY[level]] == code]
+    communes = terr.communes[terr.communes[levels.get(level).commune_column] == code]
     table = coverage.coverage_table(terr, poles, "commune", within=territory)
     outline = terr.layer(level)
     outline = outline[outline["code"] == code][["geometry"]]

@@ -4,7 +4,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import common
-from ptce_geo import coverage, maps, paths, registry as reg_mod
+from ptce_geo import coverage, levels, maps, paths, registry as reg_mod
 from ptce_geo.spatial import locate_registry
 
 st.title("Données : importer un registre, télécharger des extraits")
@@ -83,9 +83,8 @@ with a:
     common.download(f"Pôles filtrés ({len(poles)})", poles, "poles.csv", fmt, "dl_poles")
     common.download(f"Soutiens de ces pôles ({len(supports)})", supports, "soutiens.csv", fmt, "dl_soutiens")
 with b:
-    niveau = st.selectbox("Couverture par", list(coverage.NIVEAUX_TERRITOIRE), key="dl_niveau",
-                          format_func={"commune": "commune", "epci": "EPCI", "departement": "département",
-                                       "region": "région"}.get)
+    niveau = st.selectbox("Couverture par", levels.CODES, key="dl_niveau",
+                          format_func=lambda code: levels.get(code).in_text)
     within = territory if territory and territory[0] != "commune" else None
     table = coverage.coverage_table(common.territories(), poles, niveau, within=within)
     common.download(f"Couverture par {niveau} ({len(table)} lignes)", table, f"couverture_{niveau}.csv", fmt,
