@@ -1,15 +1,10 @@
 """Entry point: ``streamlit run dashboard/app.py``."""
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # streamlit runs this file as a script
-    sys.path.insert(0, str(ROOT))
+import streamlit as st
 
-import streamlit as st  # noqa: E402
-
-from dashboard import common  # noqa: E402
+from dashboard import common  # the project is installed (editable) by scripts/setup.sh
 
 st.set_page_config(page_title="PTCE — tableau de bord territorial", page_icon="🗺️", layout="wide")
 common.offline_assets()
@@ -21,4 +16,4 @@ navigation = st.navigation([
     st.Page(PAGES_DIR / "leviers.py", title="Analyse des leviers", icon=":material/bar_chart:"),
     st.Page(PAGES_DIR / "donnees.py", title="Données", icon=":material/upload_file:"),
 ])
-navigation.run()
+common.run_page(navigation)

@@ -5,7 +5,9 @@ Defined once here; pages call these functions and only draw.
 
 from __future__ import annotations
 
+import logging
 import re
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,10 +16,11 @@ import streamlit as st
 from ptce_geo import coverage, export, levels, maps, paths, settings, vocab
 from ptce_geo.coverage import Filters
 from ptce_geo.geocode import Gazetteer
-from ptce_geo.registry import Registry, RegistryError, load_registry
+from ptce_geo.registry import Registry, RegistryError, load_registry, report_frame
 from ptce_geo.spatial import locate_registry
 from ptce_geo.territories import COG_YEAR, get_territories
 
+LOG = logging.getLogger("ptce_geo.dashboard")
 STATIC_DIR = Path(__file__).resolve().parent / "static" / "vendor"
 LIST_PARAMS = {"leviers": vocab.LEVIERS, "niveaux": vocab.NIVEAUX, "formes": vocab.FORMES,
                "secteurs": vocab.SECTEURS, "stades": vocab.STADES, "typologies": vocab.TYPOLOGIES}
@@ -70,11 +73,33 @@ def registry() -> tuple[Registry, bool]:
     mtime = sum(Path(p).stat().st_mtime for p in (poles, soutiens) if p and Path(p).exists())
     reg, issues = _load_file(poles, soutiens, mtime)
     if reg is None:
-        st.error(f"Le registre « {poles} » ne peut pas être lu. Corrigez le fichier puis rechargez la page.")
-        st.dataframe([{"message": i.message, "correction": i.correction} for i in issues],
-                     hide_index=True, width="stretch")
+        unreadable(f"Le registre « {md(Path(poles).name)} » ne peut pas être lu. "
+                   "Corrigez le fichier puis rechargez la page.", issues)
         st.stop()
     return reg, is_demo
+
+
+def unreadable(title: str, issues) -> None:
+    """A file that cannot be read: the French title, then each problem with its fix."""
+    st.error(title)
+    st.dataframe(report_frame(issues), hide_index=True, width="stretch")
+
+
+def run_page(navigation) -> None:
+    """Run the chosen page; anything unexpected becomes a French message, and its
+    trace goes to the server's log under a reference the user can quote."""
+    try:
+        navigation.run()
+    except RegistryError as exc:
+        unreadable("Ce fichier ne peut pas être lu :", exc.issues)
+    except settings.SettingError as exc:
+        st.error(f"Réglage du serveur invalide : {exc}. Corrigez-le puis redémarrez le tableau de bord.")
+    except Exception:  # the one place where the unexpected is caught (st.stop/rerun are not Exceptions)
+        reference = uuid.uuid4().hex[:8]
+        LOG.exception("erreur inattendue, référence %s", reference)
+        st.error("Une erreur inattendue empêche d'afficher cette page. Rechargez la page ou modifiez les "
+                 "filtres ; si elle persiste, signalez-la avec la référence "
+                 f"{reference} et, s'il y en a un, le fichier importé.")
 
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")

@@ -199,5 +199,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-if __name__ == "__main__":
+def run() -> None:
+    """Entry point of the ``ptce-geo`` command installed with the package."""
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

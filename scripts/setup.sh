@@ -8,3 +8,5 @@ if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "${1:-requirements.txt}"
+# the project itself, editable: ptce_geo, dashboard and benchmarks import from this checkout
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .

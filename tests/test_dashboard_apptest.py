@@ -120,3 +120,30 @@ def test_data_page_offers_extracts_and_templates(maps_drawn):
     at = AppTest.from_file(_page("donnees.py"), default_timeout=120).run()
     assert not at.exception
     assert [h.value for h in at.header][:2] == ["1. Importer un registre", "2. Télécharger"]
+
+
+def test_an_unexpected_error_is_a_french_message_not_a_traceback(maps_drawn, monkeypatch, caplog):
+    from ptce_geo import coverage
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("/srv/secret/chemin interne")
+    monkeypatch.setattr(coverage, "coverage_table", broken)
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception
+    message = at.error[0].value
+    assert "erreur inattendue" in message and "référence" in message
+    assert "/srv/secret" not in message and "RuntimeError" not in message
+    reference = message.split("référence ")[1].split()[0]
+    assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)  # the trace is logged
+
+
+def test_a_configured_registry_that_cannot_be_read_says_why(maps_drawn, monkeypatch, tmp_path):
+    bad = tmp_path / "registre.csv"
+    bad.write_text("identifiant;ville\nP1;Lyon\n", encoding="utf-8")
+    monkeypatch.setenv("PTCE_POLES", str(bad))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception
+    shown = at.error[0].value.replace("\\", "")  # as displayed: markdown escapes removed
+    assert "« registre.csv » ne peut pas être lu" in shown and str(tmp_path) not in shown
+    report = at.dataframe[0].value
+    assert list(report["colonne"]) == ["nom"] and "ajoutez une colonne « nom »" in report["correction"].iloc[0]

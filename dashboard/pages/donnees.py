@@ -43,9 +43,7 @@ if poles_file is not None:
             st.session_state["registre_importe"] = located
             st.session_state["_import_signature"] = (signature, str(renames))
     except reg_mod.RegistryError as exc:
-        st.error("Ce fichier ne peut pas être lu :")
-        st.dataframe(reg_mod.Registry(poles=reg_mod.empty_soutiens(), soutiens=reg_mod.empty_soutiens(),
-                                      issues=exc.issues).report_frame(), hide_index=True, width="stretch")
+        common.unreadable("Ce fichier ne peut pas être lu :", exc.issues)
         st.stop()
 
 reg, is_demo = common.registry()

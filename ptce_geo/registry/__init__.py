@@ -20,13 +20,13 @@ from pathlib import Path
 from ..text import split_list
 from .headers import ALIASES, map_headers, missing_required, user_header
 from .model import (AVERTISSEMENT, ERREUR, LIST_SEPARATOR, POLE_COLUMNS, REQUIRED, SOUTIEN_COLUMNS, Issue,
-                    Registry, RegistryError)
+                    Registry, RegistryError, report_frame)
 from .reading import SHEET_NAMES, Source, read_tables
 from .validation import MAX_CELL_CHARS, empty_soutiens, parse_number, validate_poles, validate_soutiens
 
 __all__ = ["ALIASES", "AVERTISSEMENT", "ERREUR", "LIST_SEPARATOR", "MAX_CELL_CHARS", "POLE_COLUMNS", "REQUIRED",
            "SHEET_NAMES", "SOUTIEN_COLUMNS", "Issue", "Registry", "RegistryError", "Source", "empty_soutiens",
-           "load_registry", "map_headers", "missing_required", "parse_number", "read_tables", "split_list",
+           "load_registry", "map_headers", "missing_required", "parse_number", "read_tables", "report_frame", "split_list",
            "unmatched_required", "user_header", "validate_poles", "validate_soutiens"]
 
 

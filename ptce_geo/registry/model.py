@@ -85,11 +85,7 @@ class Registry:
 
     def report_frame(self) -> pd.DataFrame:
         """The issues as a table (for display and download)."""
-        return pd.DataFrame([{"niveau": i.niveau, "table": i.table, "ligne": i.ligne,
-                              "colonne": i.colonne or "", "valeur": _short(i.valeur),
-                              "message": i.message, "correction": i.correction}
-                             for i in self.issues],
-                            columns=["niveau", "table", "ligne", "colonne", "valeur", "message", "correction"])
+        return report_frame(self.issues)
 
     def report_text(self) -> str:
         """A French report: a summary line, then one line per issue."""
@@ -99,6 +95,15 @@ class Registry:
                  f"{len(self.warnings)} avertissement(s)."]
         lines += [i.as_text() for i in self.issues]
         return "\n".join(lines)
+
+
+def report_frame(issues: list[Issue]) -> pd.DataFrame:
+    """Issues as a table (for display and download), one row each."""
+    return pd.DataFrame([{"niveau": i.niveau, "table": i.table, "ligne": i.ligne,
+                          "colonne": i.colonne or "", "valeur": _short(i.valeur),
+                          "message": i.message, "correction": i.correction}
+                         for i in issues],
+                        columns=["niveau", "table", "ligne", "colonne", "valeur", "message", "correction"])
 
 
 def _short(value: object, limit: int = 80) -> str:
