@@ -82,7 +82,13 @@ def registry() -> tuple[Registry, bool]:
 def unreadable(title: str, issues) -> None:
     """A file that cannot be read: the French title, then each problem with its fix."""
     st.error(title)
-    st.dataframe(report_frame(issues), hide_index=True, width="stretch")
+    table(report_frame(issues))
+
+
+def table(frame, **options) -> None:
+    """A table on screen. Its toolbar offers « Download as CSV » of the cells as
+    shown, so text cells are formula-neutralised here as in our extracts."""
+    st.dataframe(export.neutralise_frame(frame), hide_index=True, width="stretch", **options)
 
 
 def run_page(navigation) -> None:
@@ -105,9 +111,15 @@ def run_page(navigation) -> None:
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
+#: Streamlit links ``www.x.org``, ``https://…`` and ``a@b.org`` even when escaped;
+#: an invisible word joiner before ``.`` and ``:`` keeps them plain text.
+_AUTOLINK = str.maketrans({".": "\u2060.", ":": "\u2060:"})
+
+
 def md(text: object) -> str:
-    """A user's text (file name, date…) made inert inside Streamlit markdown."""
-    return _MARKDOWN.sub(r"\\\1", str(text))
+    """A user's text (file name, date…) made inert inside Streamlit markdown:
+    no formatting, no image, no link."""
+    return _MARKDOWN.sub(r"\\\1", str(text).translate(_AUTOLINK))
 
 
 def header(reg: Registry, is_demo: bool) -> None:
@@ -155,7 +167,8 @@ def _from_url() -> None:
         return
     params = st.query_params
     for key, allowed in LIST_PARAMS.items():
-        values = [v for v in params.get_all(key) for v in v.split(",") if v in allowed]
+        # each known value once: a URL repeating one value thousands of times stays short
+        values = list(dict.fromkeys(v for v in params.get_all(key) for v in v.split(",") if v in allowed))
         st.session_state[f"f_{key}"] = values
     for key in PLACE_PARAMS:
         st.session_state[f"f_{key}"] = params.get(key, "")

@@ -11,17 +11,37 @@ from __future__ import annotations
 import csv
 import io
 import math
+import unicodedata
 
 import pandas as pd
 
 DIALECTS = ("excel", "csv")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
+#: Invisible characters a spreadsheet skips before it reads a formula.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 
 
 def neutralise(value: str) -> str:
-    """``"=SOMME(A1)"`` -> ``"'=SOMME(A1)"``; other text unchanged."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    """``"=SOMME(A1)"`` -> ``"'=SOMME(A1)"``; other text unchanged.
+
+    A formula hidden behind invisible characters (zero-width space, BOM) or
+    written with full-width signs (``＝``, ``＋``, ``－``, ``＠``) is caught too:
+    the invisible prefix is dropped and the apostrophe added.
+    """
+    visible = value.lstrip(_INVISIBLE)
+    if unicodedata.normalize("NFKC", visible[:1]).startswith(_FORMULA_START):
+        return "'" + visible
+    return value
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells and headers are neutralised: what a
+    table shows on screen is then safe to copy or download as it is."""
+    out = frame.rename(columns=lambda c: neutralise(c) if isinstance(c, str) else c)
+    for column in out.columns[out.dtypes.eq(object) | out.dtypes.apply(pd.api.types.is_string_dtype)]:
+        out[column] = out[column].map(lambda v: neutralise(v) if isinstance(v, str) else v)
+    return out
 
 
 def _format_number(value: float, decimal: str) -> str:

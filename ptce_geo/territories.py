@@ -391,7 +391,9 @@ def cache_status(root: Path | None = None) -> tuple[bool, str]:
 @contextlib.contextmanager
 def _build_lock(root: Path) -> Iterator[None]:
     root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".build.lock", "w") as handle:
+    # never follow a planted symlink, never truncate: the lock file only serves flock
+    fd = os.open(root / ".build.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    with os.fdopen(fd, "r+") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield

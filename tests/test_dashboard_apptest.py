@@ -147,3 +147,12 @@ def test_a_configured_registry_that_cannot_be_read_says_why(maps_drawn, monkeypa
     assert "« registre.csv » ne peut pas être lu" in shown and str(tmp_path) not in shown
     report = at.dataframe[0].value
     assert list(report["colonne"]) == ["nom"] and "ajoutez une colonne « nom »" in report["correction"].iloc[0]
+
+
+def test_a_repeated_filter_in_the_url_counts_once(maps_drawn):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["leviers"] = ",".join(["L1"] * 3333 + ["L6", "L1"])
+    at.run()
+    assert not at.exception
+    assert at.sidebar.multiselect[0].value == ["L1", "L6"]
+    assert at.query_params["leviers"] in ("L1,L6", ["L1,L6"])

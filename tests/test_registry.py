@@ -151,3 +151,12 @@ def test_user_column_mapping(write):
         load_registry(path)
     reg = load_registry(path, renames={"poles": {"Structure": "nom", "Lieu": "commune"}})
     assert reg.poles.loc[0, "nom"] == "X" and reg.poles.loc[0, "commune"] == "Troyes"
+
+
+def test_a_byte_order_mark_inside_the_file_is_dropped(write):
+    """Two exports pasted together leave a BOM at the start of a line."""
+    path = write("colles.csv", "\ufeffid;nom;commune_insee\nP1;A;01001\n\ufeffP2;B\ufeff;\ufeff01004\n")
+    reg = load_registry(path)
+    assert not reg.errors
+    assert list(reg.poles["id"]) == ["P1", "P2"] and list(reg.poles["commune_insee"]) == ["01001", "01004"]
+    assert reg.poles["nom"].iloc[1] == "B"

@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 import streamlit_folium
 from streamlit.testing.v1 import AppTest
@@ -86,3 +87,30 @@ def test_markdown_in_file_names_is_inert():
     from dashboard.common import md
     shown = md("![x](http://example.invalid/a.png) **gras** $x$ :material/home:")
     assert "![" not in shown.replace("\\!\\[", "") and "](" not in shown.replace("\\]\\(", "")
+
+
+def test_tables_on_screen_are_formula_safe(monkeypatch):
+    """Streamlit's table toolbar downloads cells as shown: they must be neutralised too."""
+    monkeypatch.setenv("PTCE_POLES", str(CORPUS / "formules.csv"))
+    monkeypatch.setattr(streamlit_folium, "st_folium", lambda m, **kw: None)
+    at = AppTest.from_file(str(paths.ROOT / "dashboard" / "app.py"), default_timeout=120)
+    at.query_params["departement"] = "01"
+    at.run()
+    cells, neutralised = 0, 0
+    for page in ("pages/donnees.py", "pages/zones_blanches.py", "pages/fiche_territoire.py"):
+        at.switch_page(page).run()
+        assert not at.exception, page
+        for table in at.dataframe:
+            frame = table.value
+            for value in [*frame.columns, *frame.to_numpy().ravel()]:
+                if isinstance(value, str):
+                    cells += 1
+                    assert not FORMULA.match(value), (page, value)
+                    neutralised += value.startswith("'")
+    assert cells and neutralised  # the hostile names and report values were there, neutralised
+
+
+@pytest.mark.parametrize("hidden", ["\u200b=1+1", "\ufeff@SOMME(A1)", "＝HYPERLINK(\"x\")", "－2+3", "＋1"])
+def test_formulas_hidden_behind_invisible_or_full_width_signs(hidden):
+    cell = _cells(export.to_csv_bytes(pd.DataFrame({"nom": [hidden]}), "excel"))[1][0]
+    assert cell.startswith("'") and "\u200b" not in cell and "\ufeff" not in cell

@@ -61,7 +61,7 @@ if imported:
 fmt = common.file_format("donnees_format")
 if reg.issues:
     st.subheader("Rapport de vérification")
-    st.dataframe(reg.report_frame(), hide_index=True, width="stretch", height=260)
+    common.table(reg.report_frame(), height=260)
     common.download("Télécharger le rapport (CSV)", reg.report_frame(), "rapport_registre.csv", fmt, "dl_rapport")
 if imported:
     st.subheader("Aperçu des pôles localisés")

@@ -37,8 +37,7 @@ table = fiche.comparaison.rename(columns={
     "territoire": "Territoire", "population": "Population", "poles_siege": "Pôles (siège)",
     "poles_pour_100k_hab": "Pôles pour 100 000 hab.", "epci_couverts": "EPCI couverts", "epci": "EPCI",
     "part_epci_couverts": "Part des EPCI couverts"})
-st.dataframe(table, hide_index=True, width="stretch",
-             column_config={"Part des EPCI couverts": st.column_config.NumberColumn(format="percent")})
+common.table(table, column_config={"Part des EPCI couverts": st.column_config.NumberColumn(format="percent")})
 
 st.subheader("Couverture des communes")
 communes = terr.communes[terr.communes["code"].isin(fiche.communes["code"])]
@@ -46,24 +45,22 @@ outline = terr.layer(level)
 outline = outline[outline["code"] == code][["geometry"]]
 st_folium(maps.territory_map(communes, fiche.communes, outline, view.poles, view.supports, basemap=view.basemap),
           height=480, use_container_width=True, returned_objects=[], key="carte_fiche")
-st.dataframe(fiche.communes[["nom", "population", "couvert", "nb_poles_siege", "nb_poles_perimetre",
+common.table(fiche.communes[["nom", "population", "couvert", "nb_poles_siege", "nb_poles_perimetre",
                              "distance_km", "pole_proche_nom"]].rename(columns={
     "nom": "Commune", "population": "Population", "couvert": "Couverte", "nb_poles_siege": "Pôles (siège)",
     "nb_poles_perimetre": "Pôles (périmètre)", "distance_km": "Distance (km)", "pole_proche_nom": "Pôle le plus proche"}),
-    hide_index=True, width="stretch", height=300)
+    height=300)
 
 left, right = st.columns(2)
 with left:
     st.subheader("Pôles du territoire")
     shown = pd.concat([fiche.poles_siege.assign(lien="siège"), fiche.poles_perimetre.assign(lien="périmètre")])
-    st.dataframe(shown[["nom", "commune_nom", "lien"]].rename(
-        columns={"nom": "Pôle", "commune_nom": "Commune du siège", "lien": "Rattachement"}),
-        hide_index=True, width="stretch")
+    common.table(shown[["nom", "commune_nom", "lien"]].rename(
+        columns={"nom": "Pôle", "commune_nom": "Commune du siège", "lien": "Rattachement"}))
 with right:
     st.subheader("Pôles les plus proches, hors du territoire")
-    st.dataframe(fiche.poles_proches[["nom", "commune_nom", "distance_km"]].rename(
-        columns={"nom": "Pôle", "commune_nom": "Commune", "distance_km": "Distance (km)"}),
-        hide_index=True, width="stretch")
+    common.table(fiche.poles_proches[["nom", "commune_nom", "distance_km"]].rename(
+        columns={"nom": "Pôle", "commune_nom": "Commune", "distance_km": "Distance (km)"}))
 
 st.subheader("Soutiens des collectivités du territoire")
 if fiche.soutiens.empty:
@@ -74,7 +71,7 @@ else:
                                        ("niveau", "Par niveau"))):
         col.markdown(f"**{title}**")
         col.dataframe(portrait.support_counts(fiche.soutiens, by)[["libelle", "soutiens"]].rename(
-            columns={"libelle": "", "soutiens": "Soutiens"}), hide_index=True, width="stretch")
+            columns={"libelle": "", "soutiens": "Soutiens"}))
 
 fmt = common.file_format("fiche_format")
 st.download_button("Télécharger les tableaux de la fiche (ZIP de CSV)", fiche.zip_bytes(fmt, header_lines),

@@ -27,7 +27,7 @@ fmt = st.radio("Format du fichier", ["excel", "csv"], horizontal=True, key="zb_f
                format_func={"excel": "Excel français (;)", "csv": "CSV standard (,)"}.get)
 st.download_button("Télécharger le tableau (CSV)", export.to_csv_bytes(view, fmt),
                    file_name="zones_blanches_epci.csv", mime="text/csv", key="zb_download")
-st.dataframe(view, hide_index=True, width="stretch", height=400)
+common.table(view, height=400)
 st_folium(maps.gaps_map(terr.display["epci"], gaps, poles, supports, basemap=basemap),
           height=560, use_container_width=True, returned_objects=[], key="carte_zb")
 if reg.issues:

@@ -133,7 +133,8 @@ def _prepare(frame: pd.DataFrame, table: str, name: str,
     for col in canonical:
         if col not in frame:
             frame[col] = ""
-    frame = frame.map(lambda v: "" if v is None else str(v).strip())
+    # a byte-order mark inside the file (two exports pasted together) is invisible: drop it
+    frame = frame.map(lambda v: "" if v is None else str(v).replace("\ufeff", "").strip())
     frame.insert(0, "_ligne", range(2, len(frame) + 2))
     frame["_valide"] = True
     chosen = {v: k for k, v in (renames or {}).items() if v}

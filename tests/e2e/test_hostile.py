@@ -208,14 +208,22 @@ def jinja_url(marker):
         yield url
 
 
-def _map_texts(page) -> str:
-    """Wait for the page's map, then return the text of all its popups and tooltips."""
+def _map_texts(page, showing: str = "") -> str:
+    """Wait for the page's map (the one whose texts include ``showing``), then
+    return the text of all its popups and tooltips."""
     page.frame_locator(MAP).first.locator(".leaflet-container").first.wait_for(timeout=90_000)
-    page.wait_for_timeout(1000)
-    frame = next(f for f in page.frames if "streamlit_folium" in f.url)
-    texts = frame.evaluate(READ_ALL)
-    assert texts
-    return "\n".join(texts)
+    deadline = time.time() + 60
+    while time.time() < deadline:  # after in-app navigation the previous page's frame may linger
+        for frame in page.frames:
+            if "streamlit_folium" in frame.url and not frame.is_detached():
+                try:
+                    texts = frame.evaluate(READ_ALL)
+                except Exception:  # noqa: BLE001 - a frame detached while we read it
+                    continue
+                if texts and showing in "\n".join(texts):
+                    return "\n".join(texts)
+        page.wait_for_timeout(500)
+    raise AssertionError("aucune carte avec des fenêtres ou des infobulles")
 
 
 def _no_error(page, where):
@@ -262,14 +270,18 @@ def test_jinja_in_an_upload_is_shown_never_run(browser, jinja_url, marker):
         page.goto(f"{jinja_url}/donnees")
         page.wait_for_selector("[data-testid=stFileUploader]")
         page.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(
-            files=[{"name": "{{ 7*7 }}.csv", "mimeType": "text/csv", "buffer": content}])
+            files=[{"name": "www.exemple.org {{ 7*7 }}.csv", "mimeType": "text/csv", "buffer": content}])
         expect(page.get_by_text("Aperçu des pôles localisés")).to_be_visible(timeout=60_000)
+        # the file name is shown as written, as plain text: no template, no link
+        success = page.locator("[data-testid=stAlertContentSuccess]")
+        assert "www.exemple.org {{ 7*7 }}.csv" in success.inner_text().replace("\u2060", "")
+        assert page.locator("[data-testid=stMain] a[href*=exemple]").count() == 0
         assert "Pôle importé {{ 7*7 }}" in _map_texts(page)
         _no_error(page, "donnees")
         # in-app navigation keeps the session, hence the upload
         page.locator("[data-testid=stSidebarNav] a").filter(has_text="Zones blanches").click()
         expect(page.get_by_text("Registre importé", exact=False).first).to_be_visible(timeout=60_000)
-        text = _map_texts(page)
+        text = _map_texts(page, showing="Rang")  # the zones blanches map, not the preview left behind
         assert "Pôle importé {{ 7*7 }}" in text and "Pôle 49" not in text
         _no_error(page, "zones_blanches")
         assert not marker.exists(), "un gabarit Jinja de l'import a été exécuté sur le serveur"
