@@ -4,6 +4,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from ptce_geo import paths
 from ptce_geo import territories as terr
 
@@ -37,3 +39,14 @@ def test_corrupt_cache_is_rebuilt_once_by_two_processes_at_once(tmp_path, territ
     assert len(terr.load_territories(root=tmp_path).communes) == 34875
     # nothing half-written is left beside the cache
     assert not [p for p in tmp_path.iterdir() if p.name.startswith((".tmp-", ".old-"))]
+
+
+def test_the_build_lock_never_follows_a_planted_symlink(tmp_path):
+    from ptce_geo.territories import _build_lock
+    victim = tmp_path / "victime.txt"
+    victim.write_text("contenu à protéger")
+    (tmp_path / ".build.lock").symlink_to(victim)
+    with pytest.raises(OSError):
+        with _build_lock(tmp_path):
+            pass
+    assert victim.read_text() == "contenu à protéger"
