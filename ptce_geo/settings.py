@@ -26,6 +26,8 @@ SETTINGS = {
     "PTCE_MAX_ROWS": ("100000", "nombre maximal de lignes d'un registre"),
     "PTCE_MAX_UPLOAD_MB": ("20", "taille maximale d'un registre, en Mo"),
     "PTCE_DEBUG": ("", "afficher la trace Python d'une erreur interne (ligne de commande)"),
+    "PTCE_DATABASE_URL": ("data/ptce.sqlite3", "base du registre partagé (SQLite ou postgresql+psycopg://…)"),
+    "PTCE_SESSION_HEURES": ("8", "durée d'une connexion par compte local, en heures"),
 }
 
 
@@ -75,3 +77,12 @@ def cache_dir() -> Path:
 
 def debug() -> bool:
     return bool(_raw("PTCE_DEBUG"))
+
+
+def database_url() -> str:
+    """The shared registry's database: ``PTCE_DATABASE_URL``, else a SQLite file in ``data/``."""
+    return _raw("PTCE_DATABASE_URL") or f"sqlite:///{paths.ROOT / 'data' / 'ptce.sqlite3'}"
+
+
+def session_hours() -> float:
+    return _number("PTCE_SESSION_HEURES", 8)

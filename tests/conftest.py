@@ -35,3 +35,19 @@ def write(tmp_path):
             path.write_text(content, encoding=encoding)
         return path
     return _write
+
+
+@pytest.fixture
+def postgres_database(postgres_url):
+    """A fresh database on the shared PostgreSQL server (one per test)."""
+    import uuid
+
+    import sqlalchemy as sa
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as db:
+        db.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield sa.make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as db:
+        db.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

@@ -1,0 +1,159 @@
+"""A registry file into the shared database: a preview first, then all or nothing.
+
+The preview says, row by row, what the import would do: add, modify, leave
+unchanged, or refuse (with the reader's French message). Poles of a file
+without an ``id`` column are matched to the database by name and commune,
+and new ones get a stable id (:func:`.records.stable_id`): importing the same
+file twice adds nothing. Supports are added when the pole does not have an
+identical one already; supports absent from the file are kept.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pandas as pd
+import sqlalchemy as sa
+
+from ..registry import ERREUR, Registry, RegistryError
+from ..text import slug
+from . import engine as engine_mod, records
+from .accounts import User, require
+from .schema import POLE_NUMBERS, SOUTIEN_NUMBERS, poles, soutiens
+from .store import SYSTEM as SYSTEM_USER, ConflictError, Store, _now
+
+STATUTS = {"ajout": "ajouté", "modification": "modifié", "inchange": "inchangé", "erreur": "refusé (erreur)"}
+
+
+@dataclass
+class ImportPlan:
+    """What an import would write, computed against the database at one version."""
+
+    lignes: pd.DataFrame                     # table, ligne, id, nom, statut, detail: one row per file row
+    poles: list[tuple[str, dict, int | None]] = field(default_factory=list)  # (id, values, version or None)
+    soutiens: list[dict] = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    source: str = ""
+
+    def counts(self) -> dict[str, int]:
+        found = Counter(self.lignes["statut"])
+        return {label: int(found.get(key, 0)) for key, label in STATUTS.items()}
+
+    def summary(self) -> str:
+        c = self.counts()
+        return (f"{self.source} : {c['ajouté']} ajout(s), {c['modifié']} modification(s), {c['inchangé']} ligne(s) "
+                f"inchangée(s), {c['refusé (erreur)']} ligne(s) refusée(s)")
+
+
+def _key(nom: str, commune: str) -> tuple[str, str]:
+    return slug(nom), commune
+
+
+def _support_key(values: dict) -> tuple:
+    return tuple(records.text(values.get(c)) for c in records.SOUTIEN_FIELDS)
+
+
+def plan_import(store: Store, registry: Registry) -> ImportPlan:
+    """The preview of importing ``registry`` (validated and located)."""
+    db_poles, db_supports = store.rows(include_deleted=False)
+    by_id = {p["id"]: p for p in db_poles}
+    by_name = {_key(p["nom"], p["commune_insee"]): p for p in db_poles}
+    has_ids = "id" in registry.poles.attrs.get("entetes", {})
+    messages: dict[tuple[str, int], list[str]] = {}
+    for issue in registry.issues:
+        if issue.niveau == ERREUR and issue.ligne is not None:
+            messages.setdefault((issue.table, issue.ligne), []).append(issue.message)
+    lines, plan_poles, ids = [], [], {}
+    for row in registry.poles.to_dict("records"):
+        line = int(row["_ligne"])
+        ok = bool(row["_valide"]) and row["commune_insee"] != "" and not messages.get(("poles", line))
+        if not ok:
+            lines.append(("poles", line, row["id"], row["nom"], "erreur",
+                          " ; ".join(messages.get(("poles", line), ["ligne invalide"]))))
+            continue
+        new = {c: records.stored(c, row[c], POLE_NUMBERS) for c in records.POLE_FIELDS}
+        new["point_lat"], new["point_lon"] = float(row["point_lat"]), float(row["point_lon"])
+        current = by_id.get(row["id"]) if has_ids else by_name.get(_key(new["nom"], new["commune_insee"]))
+        final_id = row["id"] if has_ids else (current["id"] if current else records.stable_id(new["nom"],
+                                                                                             new["commune_insee"]))
+        ids[row["id"]] = final_id
+        if current is None:
+            status, detail = "ajout", ""
+        else:
+            changed = [c for c in new if records.text(current.get(c)) != records.text(new[c])]
+            status, detail = ("modification", "colonnes : " + ", ".join(changed)) if changed else ("inchange", "")
+        if status != "inchange":
+            plan_poles.append((final_id, new, current["version"] if current else None))
+        lines.append(("poles", line, final_id, new["nom"], status, detail))
+    existing = Counter((s["pole_id"], *_support_key(s)[1:]) for s in db_supports)
+    plan_supports = []
+    for row in registry.soutiens.to_dict("records"):
+        line = int(row["_ligne"])
+        pole_id = ids.get(row["pole_id"])
+        if not bool(row["_valide"]) or pole_id is None or messages.get(("soutiens", line)):
+            reason = messages.get(("soutiens", line)) or ["pôle refusé ou inconnu"]
+            lines.append(("soutiens", line, row["pole_id"], "", "erreur", " ; ".join(reason)))
+            continue
+        new = {c: records.stored(c, row[c], SOUTIEN_NUMBERS) for c in records.SOUTIEN_FIELDS}
+        new["pole_id"] = pole_id
+        key = (pole_id, *_support_key(new)[1:])
+        if existing[key] > 0:
+            existing[key] -= 1
+            lines.append(("soutiens", line, pole_id, "", "inchange", ""))
+        else:
+            plan_supports.append(new)
+            lines.append(("soutiens", line, pole_id, "", "ajout", ""))
+    frame = pd.DataFrame(lines, columns=["table", "ligne", "id", "nom", "statut", "detail"])
+    errors = [i for i in registry.issues if i.niveau == ERREUR]
+    return ImportPlan(frame, plan_poles, plan_supports, errors, registry.source)
+
+
+def apply_import(store: Store, user: User, plan: ImportPlan, only_valid: bool = False,
+                 progress: Callable[[int, int], None] | None = None) -> str:
+    """Write the plan in one transaction: everything or nothing. A plan with
+    errors writes nothing unless ``only_valid``. Returns the history set (lot)."""
+    require(user, "editeur", "Importer dans le registre")
+    if plan.errors and not only_valid:
+        raise RegistryError(plan.errors)
+    lot, total = uuid.uuid4().hex, len(plan.poles) + len(plan.soutiens)
+    try:
+        with engine_mod.writer(store.engine).begin() as db:
+            for n, (pole_id, values, version) in enumerate(plan.poles, 1):
+                store._write(db, poles, pole_id, values, version, user, pole_id, lot=lot)
+                if progress:
+                    progress(n, total)
+            for n, values in enumerate(plan.soutiens, len(plan.poles) + 1):
+                support_id = db.execute(soutiens.insert().values(
+                    **values, version=1, supprime=False, modifie_le=_now(), modifie_par=user.email)
+                ).inserted_primary_key[0]
+                store._log(db, user, "creation", soutiens, support_id, values["pole_id"], None,
+                           {**values, "id": support_id, "version": 1, "supprime": False}, lot)
+                if progress:
+                    progress(n, total)
+    except sa.exc.IntegrityError:
+        raise ConflictError("un autre import ou une autre modification a écrit les mêmes pôles pendant celui-ci : "
+                            "rien n'a été importé. Relancez l'aperçu puis l'import.") from None
+    except sa.exc.OperationalError as exc:
+        if "locked" in str(exc).lower():
+            raise ConflictError("le registre est occupé par un autre import : rien n'a été importé. "
+                                "Réessayez dans un instant.") from None
+        raise
+    return lot
+
+
+def seed(store: Store, registry: Registry) -> bool:
+    """Fill a new database with ``registry`` (the demo), once, even when several
+    processes start together. Returns True if this call did it."""
+    from .schema import meta
+    with engine_mod.exclusive(store.engine):
+        with store.engine.connect() as db:
+            if db.execute(sa.select(meta.c.valeur).where(meta.c.cle == "initialise")).first():
+                return False
+        apply_import(store, User(SYSTEM_USER, "administrateur"), plan_import(store, registry), only_valid=True)
+        with engine_mod.writer(store.engine).begin() as db:
+            db.execute(meta.insert().values(cle="initialise", valeur="1"))
+            db.execute(meta.insert().values(cle="demo", valeur="1"))
+    return True
