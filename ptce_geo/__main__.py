@@ -171,6 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("template", help="écrire le schéma Table Schema et les fichiers modèles")
     p.add_argument("-o", "--output", default=str(paths.GEODATA))
     p.set_defaults(func=cmd_template)
+
+    from .cli_db import add_commands
+    add_commands(sub, _Parser)
     return parser
 
 
@@ -178,12 +181,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from .registry import RegistryError
+    from .store import AccessDenied, AccountError, ConflictError
     try:
         return args.func(args)
     except RegistryError as exc:
-        print("Le fichier ne peut pas être lu :", file=sys.stderr)
+        print("Le fichier ne peut pas être lu :" if args.command != "db" else "Refusé :", file=sys.stderr)
         for issue in exc.issues:
             print(issue.as_text(), file=sys.stderr)
+        return 1
+    except (AccessDenied, AccountError, ConflictError, settings.SettingError) as exc:
+        print(f"Refusé : {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
         print(f"Erreur de fichier : {exc.strerror or exc} ({exc.filename or ''})", file=sys.stderr)

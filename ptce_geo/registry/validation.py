@@ -10,6 +10,7 @@ from datetime import date
 import pandas as pd
 
 from .. import settings, vocab
+from ..export import neutralise
 from ..text import is_blank, split_list
 from .headers import ALIASES, map_headers, missing_required, user_header
 from .model import AVERTISSEMENT, ERREUR, LIST_SEPARATOR, POLE_COLUMNS, SOUTIEN_COLUMNS, Issue, RegistryError
@@ -103,6 +104,10 @@ class _Checker:
         self.frame[column] = pd.array(out, dtype="Int64" if integer else "Float64")
 
 
+def _unprotect(value: str) -> str:
+    return value[1:] if value.startswith("'") and neutralise(value[1:]) != value[1:] else value
+
+
 def _prepare(frame: pd.DataFrame, table: str, name: str,
              renames: dict[str, str] | None = None) -> tuple[pd.DataFrame, dict[str, str], list[Issue]]:
     if renames:  # the user's own column mapping comes first
@@ -133,8 +138,9 @@ def _prepare(frame: pd.DataFrame, table: str, name: str,
     for col in canonical:
         if col not in frame:
             frame[col] = ""
-    # a byte-order mark inside the file (two exports pasted together) is invisible: drop it
-    frame = frame.map(lambda v: "" if v is None else str(v).replace("\ufeff", "").strip())
+    # a byte-order mark inside the file (two exports pasted together) is invisible: drop it;
+    # a formula our extracts neutralised (« '=… ») reads back as written
+    frame = frame.map(lambda v: "" if v is None else _unprotect(str(v).replace("\ufeff", "").strip()))
     frame.insert(0, "_ligne", range(2, len(frame) + 2))
     frame["_valide"] = True
     chosen = {v: k for k, v in (renames or {}).items() if v}

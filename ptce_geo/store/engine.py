@@ -87,6 +87,27 @@ def exclusive(engine: sa.Engine) -> Iterator[None]:
                 connection.commit()
 
 
+def backup(engine: sa.Engine, target: Path) -> None:
+    """A consistent copy of the database: SQLite's online backup, or ``pg_dump``."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if engine.dialect.name == "sqlite":
+        import sqlite3
+        source = engine.raw_connection()
+        try:
+            with contextlib.closing(sqlite3.connect(target)) as copy:
+                source.driver_connection.backup(copy)
+        finally:
+            source.close()
+        return
+    import shutil
+    import subprocess
+    pg_dump = shutil.which("pg_dump") or "/usr/lib/postgresql/15/bin/pg_dump"
+    url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    subprocess.run([pg_dump, "--format=custom", "--file", str(target), "--dbname", url], check=True,
+                   capture_output=True, timeout=3600)
+
+
 def migrate(engine: sa.Engine) -> None:
     """Bring the schema to the latest revision (creates it on an empty database)."""
     config = Config()

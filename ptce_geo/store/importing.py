@@ -133,6 +133,9 @@ def apply_import(store: Store, user: User, plan: ImportPlan, only_valid: bool = 
                            {**values, "id": support_id, "version": 1, "supprime": False}, lot)
                 if progress:
                     progress(n, total)
+    except ConflictError as exc:
+        raise ConflictError(f"rien n'a été importé : {exc}. Le registre a changé depuis l'aperçu : "
+                            "relancez l'aperçu puis l'import.") from None
     except sa.exc.IntegrityError:
         raise ConflictError("un autre import ou une autre modification a écrit les mêmes pôles pendant celui-ci : "
                             "rien n'a été importé. Relancez l'aperçu puis l'import.") from None
