@@ -156,26 +156,29 @@ def authenticate(engine: sa.Engine, email: str, password: str) -> User:
         email = normalise_email(email)
     except AccountError:
         raise refused from None
-    with writer(engine).begin() as db:
+    with writer(engine).begin() as db:  # the failure count is committed before the refusal is raised
         row = db.execute(sa.select(utilisateurs).where(utilisateurs.c.email == email,
                                                         utilisateurs.c.supprime.is_(False))).first()
         if row is None or not row.mot_de_passe:
             _verify(_DUMMY_HASH, password)
-            raise refused
-        locked = _aware(row.bloque_jusqu)
-        if locked and locked > _now():
-            raise AccountError(f"compte bloqué après {MAX_FAILURES} essais manqués : réessayez après "
-                               f"{locked.astimezone():%H:%M} ou demandez à un administrateur de le débloquer")
-        if not _verify(row.mot_de_passe, password):
+            failure = refused
+        elif (locked := _aware(row.bloque_jusqu)) and locked > _now():
+            failure = AccountError(f"compte bloqué après {MAX_FAILURES} essais manqués : réessayez après "
+                                   f"{locked.astimezone():%H:%M} ou demandez à un administrateur de le débloquer")
+        elif not _verify(row.mot_de_passe, password):
             failures = row.echecs + 1
             until = _now() + timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
             db.execute(utilisateurs.update().where(utilisateurs.c.email == email)
                        .values(echecs=0 if until else failures, bloque_jusqu=until))
-            raise refused
-        values = {"echecs": 0, "bloque_jusqu": None}
-        if _HASHER.check_needs_rehash(row.mot_de_passe):
-            values["mot_de_passe"] = _HASHER.hash(password)
-        db.execute(utilisateurs.update().where(utilisateurs.c.email == email).values(**values))
+            failure = refused
+        else:
+            failure = None
+            values = {"echecs": 0, "bloque_jusqu": None}
+            if _HASHER.check_needs_rehash(row.mot_de_passe):
+                values["mot_de_passe"] = _HASHER.hash(password)
+            db.execute(utilisateurs.update().where(utilisateurs.c.email == email).values(**values))
+    if failure is not None:
+        raise failure
     return User(email, row.role)
 
 
