@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Run the whole test suite on a fresh machine: Chromium (Debian package) for the browser
-# tests, the Python environment, the boundary cache, then pytest.
+# Run the whole test suite on a fresh machine: the Debian packages the tests start by
+# themselves (chromium for the browser tests, PostgreSQL 15 + PostGIS), the Python
+# environment, the boundary cache, then pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+MISSING=()
+command -v chromium >/dev/null 2>&1 || MISSING+=(chromium fonts-dejavu-core)
+[ -f /usr/share/postgresql/15/extension/postgis.control ] || MISSING+=(postgresql-15-postgis-3)
+if [ "${#MISSING[@]}" -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  echo "Installation de chromium (paquet Debian) pour les tests dans le navigateur…" >&2
+  echo "Installation des paquets Debian pour les tests : ${MISSING[*]}…" >&2
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${MISSING[@]}" >/dev/null
 fi
 bash scripts/setup.sh requirements-dev.txt
 .venv/bin/python -m ptce_geo build

@@ -1,4 +1,5 @@
-"""Shared fixtures: the real boundaries (built once into the cache) and the demo registry."""
+"""Shared fixtures: the real boundaries (built once into the cache), the demo registry,
+and a throw-away PostgreSQL + PostGIS server (tests/postgres.py)."""
 
 import pytest
 
@@ -7,6 +8,7 @@ from ptce_geo.geocode import Gazetteer
 from ptce_geo.registry import load_registry
 from ptce_geo.spatial import locate_registry
 from ptce_geo.territories import get_territories
+from tests import postgres
 
 
 @pytest.fixture(scope="session")
@@ -35,6 +37,17 @@ def write(tmp_path):
             path.write_text(content, encoding=encoding)
         return path
     return _write
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """SQLAlchemy URL of a fresh PostGIS database on a cluster started for this test session
+    (loopback only), stopped and deleted at the end."""
+    try:
+        with postgres.cluster() as url:
+            yield url
+    except postgres.PostgresUnavailable as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ HOSTILE = ["<img src=x onerror=alert(1)>", "=HYPERLINK(\"http://x\")", "'); DROP
            "Pôle {{ 7*7 }}"]
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'registre.sqlite3'}"
@@ -183,3 +183,14 @@ def test_a_preview_is_refused_if_the_registry_changed_since(store, tmp_path, ter
     with pytest.raises(ConflictError):
         importing.apply_import(store, EDITOR, plan)
     assert store.pole("DEMO-006")["nom"] == "Changé entre-temps"
+
+
+def test_postgresql_poles_carry_a_postgis_point_for_qgis(postgres_database, territories, gazetteer, demo):
+    store = Store(postgres_database, territories, gazetteer)
+    importing.seed(store, demo)
+    with store.engine.connect() as db:
+        srid, n = db.execute(sa.text("SELECT min(ST_SRID(geom)), count(geom) FROM poles")).one()
+        x, y = db.execute(sa.text("SELECT ST_X(geom), ST_Y(geom) FROM poles WHERE id = 'DEMO-001'")).one()
+    pole = demo.poles.set_index("id").loc["DEMO-001"]
+    assert srid == 4326 and n == 150
+    assert (round(x, 5), round(y, 5)) == (round(pole["point_lon"], 5), round(pole["point_lat"], 5))
