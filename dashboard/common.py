@@ -18,6 +18,7 @@ from ptce_geo.coverage import Filters
 from ptce_geo.geocode import Gazetteer
 from ptce_geo.registry import Registry, RegistryError, load_registry, report_frame
 from ptce_geo.spatial import locate_registry
+from ptce_geo.store import Store, importing
 from ptce_geo.territories import COG_YEAR, get_territories
 
 LOG = logging.getLogger("ptce_geo.dashboard")
@@ -47,14 +48,6 @@ def offline_assets() -> bool:
     return True
 
 
-def configured_files() -> tuple[str, str | None, bool]:
-    """(poles, soutiens, is_demo) from PTCE_POLES / PTCE_SOUTIENS, else the demo registry."""
-    poles, soutiens = settings.registry_files()
-    if not poles:
-        return str(paths.DEMO_POLES), str(paths.DEMO_SOUTIENS), True
-    return poles, soutiens, False
-
-
 @st.cache_resource(show_spinner="Lecture et localisation du registre…")
 def _load_file(poles: str, soutiens: str | None, _mtime: float):
     try:
@@ -63,20 +56,49 @@ def _load_file(poles: str, soutiens: str | None, _mtime: float):
         return None, exc.issues
 
 
-def registry() -> tuple[Registry, bool]:
-    """The registry of this session: an upload (this browser session only), else
-    the configured file or the demo. Stops the page on a bad file."""
-    uploaded = st.session_state.get("registre_importe")
-    if uploaded is not None:
-        return uploaded, False
-    poles, soutiens, is_demo = configured_files()
+def _file(poles: str, soutiens: str | None) -> Registry:
     mtime = sum(Path(p).stat().st_mtime for p in (poles, soutiens) if p and Path(p).exists())
     reg, issues = _load_file(poles, soutiens, mtime)
     if reg is None:
         unreadable(f"Le registre « {md(Path(poles).name)} » ne peut pas être lu. "
                    "Corrigez le fichier puis rechargez la page.", issues)
         st.stop()
-    return reg, is_demo
+    return reg
+
+
+@st.cache_resource(show_spinner="Ouverture du registre partagé…")
+def store(url: str) -> Store:
+    """The shared registry database (one connection pool per process), filled with
+    the demo registry the first time."""
+    shared = Store(url, territories(), gazetteer())
+    importing.seed(shared, _file(str(paths.DEMO_POLES), str(paths.DEMO_SOUTIENS)))
+    return shared
+
+
+@st.cache_resource(show_spinner="Lecture du registre partagé…", max_entries=2)
+def _load_database(_shared: Store, url: str, version: int) -> tuple[Registry, bool]:
+    return _shared.registry(), _shared.is_demo()
+
+
+def is_shared() -> bool:
+    """True when the pages show the shared registry (no file configured)."""
+    return settings.registry_files()[0] is None
+
+
+def registry() -> tuple[Registry, bool]:
+    """The registry of this session and whether it is the demo: an upload (this
+    browser session only), else the configured file (read-only), else the shared
+    database. A saved change is seen at the next rerun in every process: the
+    cache follows the database's version. Stops the page on a bad file."""
+    uploaded = st.session_state.get("registre_importe")
+    if uploaded is not None:
+        return uploaded, False
+    poles, soutiens = settings.registry_files()
+    if poles:
+        return _file(poles, soutiens), False
+    url = settings.database_url()
+    shared = store(url)
+    return _load_database(shared, url, shared.version())
 
 
 def unreadable(title: str, issues) -> None:

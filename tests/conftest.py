@@ -11,6 +11,21 @@ from ptce_geo.territories import get_territories
 from tests import postgres
 
 
+def pytest_configure(config):
+    """Every test, and every server a test starts, uses a throw-away registry database
+    (never the developer's ``data/``), unless a test names its own."""
+    import os
+    import tempfile
+    folder = tempfile.mkdtemp(prefix="ptce-tests-")
+    config._ptce_db_dir = folder
+    os.environ["PTCE_DATABASE_URL"] = f"sqlite:///{folder}/registre.sqlite3"
+
+
+def pytest_unconfigure(config):
+    import shutil
+    shutil.rmtree(getattr(config, "_ptce_db_dir", ""), ignore_errors=True)
+
+
 @pytest.fixture(scope="session")
 def territories():
     return get_territories()
