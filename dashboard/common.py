@@ -13,6 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard import auth
 from ptce_geo import coverage, export, levels, maps, paths, settings, vocab
 from ptce_geo.coverage import Filters
 from ptce_geo.geocode import Gazetteer
@@ -215,6 +216,7 @@ def sidebar(page_id: str) -> tuple[Filters, tuple[str, str] | None, str]:
     _restore(page_id)
     terr = territories()
     sb = st.sidebar
+    auth.sidebar_block(sb)
     sb.header("Filtres")
     chosen = {}
     for key, values in LIST_PARAMS.items():

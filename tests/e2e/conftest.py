@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -9,10 +10,12 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from ptce_geo import paths
+from tests import oidc_provider
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = paths.ROOT / "test-artifacts"
@@ -45,16 +48,17 @@ def rss_mb(pid: int) -> float:
 
 
 @contextlib.contextmanager
-def start_server(extra_env: dict | None = None):
-    """The real app on a loopback port, stopped afterwards."""
+def start_server(extra_env: dict | None = None, options: list[str] | tuple[str, ...] = (), port: int | None = None):
+    """The real app on a loopback port (``port``, else a free one), with extra Streamlit
+    ``options`` (``--secrets.files``…), stopped afterwards."""
     if not Path(CHROMIUM).exists():
         pytest.fail("chromium est introuvable : installez le paquet Debian « chromium » (voir .ci/run)")
-    port = free_port()
+    port = port or free_port()
     env = {**os.environ, "PTCE_FOND_DE_CARTE": "aucun", **(extra_env or {})}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(paths.ROOT / "dashboard" / "app.py"),
                              "--server.port", str(port), "--server.address", "127.0.0.1",
                              "--server.headless", "true", "--server.enableStaticServing", "true",
-                             "--browser.gatherUsageStats", "false"],
+                             "--browser.gatherUsageStats", "false", *options],
                             cwd=paths.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
@@ -77,6 +81,28 @@ def start_server(extra_env: dict | None = None):
 @pytest.fixture(scope="session")
 def app_url():
     with start_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def oidc():
+    """A real OpenID Connect provider (tests/oidc/) whose client is the dashboard started by
+    ``oidc_app_url`` on the port chosen here."""
+    app_port = free_port()
+    try:
+        with oidc_provider.provider(f"http://127.0.0.1:{app_port}/oauth2callback") as op:
+            yield op
+    except oidc_provider.ProviderUnavailable as exc:
+        pytest.fail(str(exc))
+
+
+@pytest.fixture(scope="session")
+def oidc_app_url(oidc, tmp_path_factory):
+    """The dashboard with sign-in configured for the ``oidc`` provider (``[auth]`` secrets
+    in a file of its own, passed with ``--secrets.files``)."""
+    secrets_file = tmp_path_factory.mktemp("oidc") / "secrets.toml"
+    secrets_file.write_text(oidc.secrets_toml(cookie_secret=secrets.token_urlsafe(32)), encoding="utf-8")
+    with start_server(options=["--secrets.files", str(secrets_file)], port=urlsplit(oidc.redirect_uri).port) as url:
         yield url
 
 
