@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboard import common  # the project is installed (editable) by scripts/setup.sh
+from dashboard import auth, common  # the project is installed (editable) by scripts/setup.sh
 
 st.set_page_config(page_title="PTCE — tableau de bord territorial", page_icon="🗺️", layout="wide")
 common.offline_assets()
@@ -15,5 +15,6 @@ navigation = st.navigation([
     st.Page(PAGES_DIR / "fiche_territoire.py", title="Fiche territoire", icon=":material/description:"),
     st.Page(PAGES_DIR / "leviers.py", title="Analyse des leviers", icon=":material/bar_chart:"),
     st.Page(PAGES_DIR / "donnees.py", title="Données", icon=":material/upload_file:"),
+    *([st.Page(PAGES_DIR / "edition.py", title="Édition", icon=":material/edit:")] if auth.can_edit() else []),
 ])
 common.run_page(navigation)

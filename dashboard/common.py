@@ -81,6 +81,11 @@ def _load_database(_shared: Store, url: str, version: int) -> tuple[Registry, bo
     return _shared.registry(), _shared.is_demo()
 
 
+def shared_store() -> Store:
+    """The shared registry database of the configured URL."""
+    return store(settings.database_url())
+
+
 def is_shared() -> bool:
     """True when the pages show the shared registry (no file configured)."""
     return settings.registry_files()[0] is None
@@ -97,9 +102,8 @@ def registry() -> tuple[Registry, bool]:
     poles, soutiens = settings.registry_files()
     if poles:
         return _file(poles, soutiens), False
-    url = settings.database_url()
-    shared = store(url)
-    return _load_database(shared, url, shared.version())
+    shared = shared_store()
+    return _load_database(shared, settings.database_url(), shared.version())
 
 
 def unreadable(title: str, issues) -> None:

@@ -1,0 +1,161 @@
+"""Édition: poles and supports of the shared registry, file import with its preview,
+history with undo. Listed for editors only; every write is checked again by the core."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import auth, common
+from ptce_geo import vocab
+from ptce_geo.registry import RegistryError, load_registry
+from ptce_geo.spatial import locate_registry
+from ptce_geo.store import AccessDenied, ConflictError, importing, records
+
+st.title("Édition du registre partagé")
+user = auth.current_user()
+if not user.can("editeur"):
+    st.info("Cette page est réservée aux éditeurs connectés.")
+    st.stop()
+common.sidebar("edition")
+shared = common.shared_store()
+st.caption(f"Connecté : {common.md(user.email)} ({common.md(user.role)}). Chaque enregistrement est vérifié "
+           "comme une ligne de fichier, puis inscrit dans l'historique à votre nom.")
+
+
+def _attempt(action, success: str) -> bool:
+    """Run a write; show the core's French refusal instead of failing."""
+    try:
+        action()
+    except RegistryError as exc:
+        common.unreadable("Enregistrement refusé : corrigez les valeurs indiquées.", exc.issues)
+    except (ConflictError, AccessDenied) as exc:
+        st.error(f"Enregistrement refusé : {exc}")
+    else:
+        st.success(success)
+        return True
+    return False
+
+
+poles_tab, supports_tab, import_tab, history_tab = st.tabs(["Pôles", "Soutiens", "Importer un fichier",
+                                                            "Historique"])
+
+with poles_tab:
+    rows = {r["id"]: r for r in shared.rows()[0]}
+    choice = st.selectbox("Pôle", [""] + sorted(rows, key=lambda i: rows[i]["nom"].lower()), key="ed_pole",
+                          format_func=lambda i: "Nouveau pôle" if not i else f"{rows[i]['nom']} ({i})")
+    row = rows.get(choice, {})
+    # the version the form was opened at: a save from it is refused if someone saved in between
+    opened = st.session_state.setdefault("ed_ouvert", {})
+    if choice and opened.get(choice) is None:
+        opened[choice] = row["version"]
+    suffix = f"{choice}_{opened.get(choice)}"
+    with st.form(f"pole_{suffix}"):
+        a, b = st.columns(2)
+        values = {"id": choice,
+                  "nom": a.text_input("Nom du pôle *", row.get("nom", "")),
+                  "commune": b.text_input("Commune (nom, comme dans un fichier)", row.get("commune", "")),
+                  "commune_insee": a.text_input("Code INSEE de la commune", row.get("commune_insee", "")),
+                  "departement": b.text_input("Département", row.get("departement", "")),
+                  "code_postal": a.text_input("Code postal", row.get("code_postal", "")),
+                  "latitude": b.text_input("Latitude (facultatif, WGS84)", records.text(row.get("latitude"))),
+                  "longitude": a.text_input("Longitude (facultatif, WGS84)", records.text(row.get("longitude"))),
+                  "perimetre": b.text_input("Périmètre (codes séparés par |)", row.get("perimetre", "")),
+                  "typologie": a.selectbox("Typologie", [""] + list(vocab.TYPOLOGIES),
+                                           index=([""] + list(vocab.TYPOLOGIES)).index(row.get("typologie", "")),
+                                           format_func=lambda c: vocab.TYPOLOGIES.get(c, "—")),
+                  "stade": b.selectbox("Stade", [""] + list(vocab.STADES),
+                                       index=([""] + list(vocab.STADES)).index(row.get("stade", "")),
+                                       format_func=lambda c: vocab.STADES.get(c, "—")),
+                  "secteurs": "|".join(a.multiselect("Secteurs", list(vocab.SECTEURS),
+                                                     [s for s in row.get("secteurs", "").split("|") if s],
+                                                     format_func=vocab.SECTEURS.get)),
+                  "annee_creation": b.text_input("Année de création", records.text(row.get("annee_creation"))),
+                  "nb_membres": a.text_input("Nombre de structures membres", records.text(row.get("nb_membres"))),
+                  "emplois": b.text_input("Emplois", records.text(row.get("emplois"))),
+                  "porteur": a.text_input("Structure porteuse", row.get("porteur", "")),
+                  "site_web": b.text_input("Site web", row.get("site_web", "")),
+                  "date_maj": a.text_input("Date de mise à jour", row.get("date_maj", "")),
+                  "source": b.text_input("Source", row.get("source", ""))}
+        save = st.form_submit_button("Enregistrer le pôle")
+    if save:
+        def write():
+            saved = shared.save_pole(user, values, opened.get(choice) if choice else None)
+            opened[saved.id] = saved.version
+            st.session_state["ed_dernier"] = saved.id
+        _attempt(write, f"Pôle « {values['nom']} » enregistré.")
+    if choice and st.button("Supprimer ce pôle (et ses soutiens)", key=f"del_{suffix}"):
+        _attempt(lambda: shared.delete_pole(user, choice, opened[choice]),
+                 "Pôle supprimé : l'historique permet de l'annuler.")
+
+with supports_tab:
+    pole_rows, support_rows = shared.rows()
+    names = {r["id"]: r["nom"] for r in pole_rows}
+    pole_id = st.selectbox("Pôle soutenu", sorted(names, key=lambda i: names[i].lower()), key="sup_pole",
+                           format_func=lambda i: f"{names[i]} ({i})")
+    mine = [r for r in support_rows if r["pole_id"] == pole_id]
+    if mine:
+        common.table(pd.DataFrame(mine)[["id", "collectivite_niveau", "collectivite_nom", "forme", "leviers",
+                                         "annee", "montant_eur", "modifie_par"]])
+    terr = common.territories()
+    level = st.selectbox("Niveau de la collectivité *", list(vocab.NIVEAUX), format_func=vocab.NIVEAUX.get,
+                         key="sup_niveau")
+    code, name = "", ""
+    if level in ("epci", "departement", "region"):
+        found = terr.names(level)
+        code = st.selectbox("Collectivité", sorted(found, key=lambda c: found[c]), key=f"sup_code_{level}",
+                            format_func=lambda c: f"{found[c]} ({c})")
+        name = found.get(code, "")
+    elif level == "commune":
+        code = st.text_input("Code INSEE de la commune", key="sup_code_commune")
+        name = terr.names("commune").get(code.strip(), "")
+    else:
+        name = st.text_input("Nom de la structure (Pays, PNR, syndicat mixte…)", key="sup_nom_autre")
+    with st.form("soutien"):
+        a, b = st.columns(2)
+        form = a.selectbox("Forme", [""] + list(vocab.FORMES), format_func=lambda c: vocab.FORMES.get(c, "—"))
+        levers = b.multiselect("Leviers", list(vocab.LEVIERS), format_func=vocab.levier_label)
+        year = a.text_input("Année")
+        amount = b.text_input("Montant (euros)")
+        add = st.form_submit_button("Ajouter le soutien")
+    if add:
+        _attempt(lambda: shared.save_support(user, {
+            "pole_id": pole_id, "collectivite_niveau": level, "collectivite_code": code,
+            "collectivite_nom": name, "forme": form, "leviers": "|".join(levers), "annee": year,
+            "montant_eur": amount}), "Soutien ajouté.")
+
+with import_tab:
+    st.caption("Le fichier est d'abord vérifié et comparé au registre : rien n'est écrit avant votre confirmation, "
+               "puis tout est écrit ou rien. Un pôle sans identifiant est reconnu par son nom et sa commune.")
+    upload = st.file_uploader("Registre à importer (CSV, XLSX ou GeoJSON)", type=["csv", "txt", "xlsx", "geojson",
+                                                                                   "json"], key="ed_import")
+    if upload is not None:
+        try:
+            incoming = locate_registry(load_registry(upload.getvalue(), poles_name=upload.name),
+                                       common.territories(), common.gazetteer())
+        except RegistryError as exc:
+            common.unreadable("Ce fichier ne peut pas être lu :", exc.issues)
+        else:
+            plan = importing.plan_import(shared, incoming)
+            st.write(common.md(plan.summary()))
+            shown = plan.lignes.assign(statut=plan.lignes["statut"].map(importing.STATUTS))
+            common.table(shown, height=260)
+            only_valid = False
+            if plan.errors:
+                st.warning("Des lignes sont refusées : corrigez le fichier, ou importez seulement les lignes valides.")
+                only_valid = st.checkbox("Importer seulement les lignes valides", key="ed_valides")
+            if st.button("Importer", key="ed_go", disabled=bool(plan.errors) and not only_valid):
+                _attempt(lambda: importing.apply_import(shared, user, plan, only_valid),
+                         f"Import terminé : {plan.summary()}.")
+
+with history_tab:
+    a, b = st.columns(2)
+    pole_filter = a.text_input("Identifiant du pôle", key="hist_pole")
+    user_filter = b.text_input("Adresse de l'auteur", key="hist_par")
+    history = shared.history(pole_id=pole_filter.strip() or None, par=user_filter.strip().lower() or None)
+    shown = history.drop(columns=["avant", "apres", "lot"]).assign(
+        le=history["le"].map(lambda t: f"{t:%d/%m/%Y %H:%M}" if t is not None else ""))
+    common.table(shown, height=300)
+    with st.form("annuler"):
+        number = st.number_input("Numéro de la modification à annuler", min_value=1, step=1)
+        undo = st.form_submit_button("Annuler cette modification")
+    if undo:
+        _attempt(lambda: shared.undo(user, int(number)), f"Modification n° {int(number)} annulée.")
