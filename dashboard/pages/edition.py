@@ -48,7 +48,7 @@ with poles_tab:
     if choice and opened.get(choice) is None:
         opened[choice] = row["version"]
     suffix = f"{choice}_{opened.get(choice)}"
-    with st.form(f"pole_{suffix}"):
+    with st.form("pole"):
         a, b = st.columns(2)
         values = {"id": choice,
                   "nom": a.text_input("Nom du pôle *", row.get("nom", "")),
