@@ -22,7 +22,7 @@ from ..registry import ERREUR, Registry, RegistryError
 from ..text import slug
 from . import engine as engine_mod, records
 from .accounts import User, require
-from .schema import POLE_NUMBERS, SOUTIEN_NUMBERS, poles, soutiens
+from .schema import POLE_NUMBERS, SOUTIEN_NUMBERS, changements, meta, poles, soutiens
 from .store import SYSTEM as SYSTEM_USER, ConflictError, Store, _now
 
 STATUTS = {"ajout": "ajouté", "modification": "modifié", "inchange": "inchangé", "erreur": "refusé (erreur)"}
@@ -119,20 +119,35 @@ def apply_import(store: Store, user: User, plan: ImportPlan, only_valid: bool = 
     if plan.errors and not only_valid:
         raise RegistryError(plan.errors)
     lot, total = uuid.uuid4().hex, len(plan.poles) + len(plan.soutiens)
+    new_poles = [(pole_id, values) for pole_id, values, version in plan.poles if version is None]
+    changed = [(pole_id, values, version) for pole_id, values, version in plan.poles if version is not None]
     try:
         with engine_mod.writer(store.engine).begin() as db:
-            for n, (pole_id, values, version) in enumerate(plan.poles, 1):
+            now, done = _now(), 0
+            # new rows in batches (one statement per batch), changed ones one by one under the version check
+            for batch in _batches(new_poles):
+                rows = [{"id": i, **v, "version": 1, "supprime": False, "modifie_le": now, "modifie_par": user.email}
+                        for i, v in batch]
+                db.execute(poles.insert(), rows)
+                _log_created(db, user, poles, [(r["id"], r["id"], r) for r in rows], lot, now)
+                done += len(batch)
+                if progress:
+                    progress(done, total)
+            for pole_id, values, version in changed:
                 store._write(db, poles, pole_id, values, version, user, pole_id, lot=lot)
+                done += 1
                 if progress:
-                    progress(n, total)
-            for n, values in enumerate(plan.soutiens, len(plan.poles) + 1):
-                support_id = db.execute(soutiens.insert().values(
-                    **values, version=1, supprime=False, modifie_le=_now(), modifie_par=user.email)
-                ).inserted_primary_key[0]
-                store._log(db, user, "creation", soutiens, support_id, values["pole_id"], None,
-                           {**values, "id": support_id, "version": 1, "supprime": False}, lot)
+                    progress(done, total)
+            for batch in _batches(plan.soutiens):
+                rows = [{**v, "version": 1, "supprime": False, "modifie_le": now, "modifie_par": user.email}
+                        for v in batch]
+                ids = db.execute(soutiens.insert().returning(soutiens.c.id, sort_by_parameter_order=True),
+                                 rows).scalars().all()
+                _log_created(db, user, soutiens, [(i, r["pole_id"], {**r, "id": i}) for i, r in zip(ids, rows)],
+                             lot, now)
+                done += len(batch)
                 if progress:
-                    progress(n, total)
+                    progress(done, total)
     except ConflictError as exc:
         raise ConflictError(f"rien n'a été importé : {exc}. Le registre a changé depuis l'aperçu : "
                             "relancez l'aperçu puis l'import.") from None
@@ -147,10 +162,26 @@ def apply_import(store: Store, user: User, plan: ImportPlan, only_valid: bool = 
     return lot
 
 
+BATCH = 2000
+
+
+def _batches(items: list) -> list[list]:
+    return [items[i:i + BATCH] for i in range(0, len(items), BATCH)]
+
+
+def _log_created(db, user: User, table, rows: list[tuple], lot: str, now) -> None:
+    """History of created rows: (row id, pole id, values) each, in one statement."""
+    db.execute(changements.insert(), [
+        {"le": now, "par": user.email, "action": "creation", "table_nom": table.name, "ligne_id": str(key),
+         "pole_id": pole_id, "avant": None, "lot": lot,
+         "apres": {k: v for k, v in values.items() if k not in ("modifie_le", "modifie_par")}}
+        for key, pole_id, values in rows])
+    db.execute(meta.delete().where(meta.c.cle == "demo"))
+
+
 def seed(store: Store, registry: Registry) -> bool:
     """Fill a new database with ``registry`` (the demo), once, even when several
     processes start together. Returns True if this call did it."""
-    from .schema import meta
     with engine_mod.exclusive(store.engine):
         with store.engine.connect() as db:
             if db.execute(sa.select(meta.c.valeur).where(meta.c.cle == "initialise")).first():
