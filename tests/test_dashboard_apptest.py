@@ -4,6 +4,7 @@ import pytest
 import streamlit_folium
 from streamlit.testing.v1 import AppTest
 
+from ptce_geo import coverage as cv
 from ptce_geo import paths
 
 APP = str(paths.ROOT / "dashboard" / "app.py")
@@ -45,13 +46,17 @@ def test_map_page_zooms_to_a_selected_epci(maps_drawn):
     assert at.query_params["epci"] in ("200071751", ["200071751"])
 
 
-def test_filters_come_from_the_url(maps_drawn):
+def test_filters_come_from_the_url(maps_drawn, demo):
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["leviers"] = "L6"
     at.query_params["niveaux"] = "epci"
     at.run()
+    assert not at.exception
     assert at.sidebar.multiselect[0].value == ["L6"]
     assert at.sidebar.multiselect[1].value == ["epci"]
+    # the page shows the poles of those filters, not the whole registry
+    expected = cv.filter_poles(demo.poles, demo.soutiens, cv.Filters(leviers=("L6",), niveaux=("epci",)))
+    assert _metrics(at)["Pôles affichés"] == str(len(expected)) != str(len(demo.poles))
 
 
 def test_zones_blanches_page(maps_drawn):
