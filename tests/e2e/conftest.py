@@ -1,40 +1,13 @@
 """Start the real app on a loopback port and drive Debian's chromium with Playwright."""
 
-import contextlib
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 
+from dashboard import serve
 from ptce_geo import paths
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = paths.ROOT / "test-artifacts"
-
-
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class ServerURL(str):
-    """The app's base URL, carrying the server's process id."""
-
-    def __new__(cls, url: str, pid: int):
-        obj = super().__new__(cls, url)
-        obj.pid = pid
-        return obj
+#: The app without map tiles: the tests refuse every request that leaves the machine.
+OFFLINE = {"PTCE_FOND_DE_CARTE": "aucun"}
 
 
 def rss_mb(pid: int) -> float:
@@ -44,34 +17,9 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-@contextlib.contextmanager
 def start_server(extra_env: dict | None = None):
-    """The real app on a loopback port, stopped afterwards."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium est introuvable : installez le paquet Debian « chromium » (voir .ci/run)")
-    port = free_port()
-    env = {**os.environ, "PTCE_FOND_DE_CARTE": "aucun", **(extra_env or {})}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(paths.ROOT / "dashboard" / "app.py"),
-                             "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--server.headless", "true", "--server.enableStaticServing", "true",
-                             "--browser.gatherUsageStats", "false"],
-                            cwd=paths.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("le serveur Streamlit n'a pas démarré : " + proc.stdout.read().decode(errors="replace")[-2000:])
-    try:
-        yield ServerURL(url, proc.pid)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    """The real app on a loopback port (a context manager), stopped afterwards."""
+    return serve.running({**OFFLINE, **(extra_env or {})})
 
 
 @pytest.fixture(scope="session")
@@ -84,7 +32,7 @@ def app_url():
 def browser():
     from playwright.sync_api import sync_playwright
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        b = pw.chromium.launch(**serve.chromium_options())
         yield b
         b.close()
 

@@ -12,9 +12,10 @@ from playwright.async_api import async_playwright
 from playwright.async_api import expect as async_expect
 from playwright.sync_api import expect
 
+from dashboard import serve
 from ptce_geo import paths
 
-from .conftest import CHROMIUM, LAUNCH_ARGS, rss_mb, start_server
+from .conftest import rss_mb, start_server
 
 DATA = paths.ROOT / "tests" / "data"
 CASES = json.loads((DATA / "corpus.json").read_text(encoding="utf-8"))
@@ -143,7 +144,7 @@ def test_ten_sessions_changing_filters(app_url, demo):
 
     async def main():
         async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+            browser = await pw.chromium.launch(**serve.chromium_options())
             warm = await browser.new_page()  # the server loads boundaries and registry once
             await warm.goto(app_url)
             await warm.locator("[data-testid=stMetric]").first.wait_for(timeout=120_000)
