@@ -8,7 +8,7 @@ pole (great-circle, from the town hall).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -181,7 +181,12 @@ def commune_status(territories: Territories, poles: pd.DataFrame) -> tuple[pd.Da
 
 def coverage_tables(territories: Territories, poles: pd.DataFrame,
                     niveaux=NIVEAUX_TERRITOIRE) -> dict[str, pd.DataFrame]:
-    """Coverage tables of several levels, sharing one pass over the communes."""
+    """Coverage tables of several levels, sharing one pass over the communes.
+
+    Public API for scripts that want several levels at once (the benchmarks
+    time it); each table equals :func:`coverage_table` for its level. The
+    dashboard, which draws one level per page, calls :func:`coverage_table`.
+    """
     status = commune_status(territories, poles)
     return {niveau: coverage_table(territories, poles, niveau, status=status) for niveau in niveaux}
 
@@ -281,7 +286,6 @@ class Summary:
     territoires: int
     population_non_couverte: int
     population_totale: int
-    extra: dict = field(default_factory=dict)
 
     @property
     def part_population_non_couverte(self) -> float:
