@@ -271,7 +271,11 @@ def restrict(table: pd.DataFrame, territories: Territories, niveau: str, within:
 def zones_blanches(territories: Territories, poles: pd.DataFrame, niveau: str = "epci",
                    within: tuple[str, str] | None = None) -> pd.DataFrame:
     """Uncovered territories ranked by population (largest first), with rank."""
-    table = coverage_table(territories, poles, niveau, within)
+    return rank_uncovered(coverage_table(territories, poles, niveau, within))
+
+
+def rank_uncovered(table: pd.DataFrame) -> pd.DataFrame:
+    """The uncovered rows of a coverage table, largest population first, with ``rang``."""
     gaps = table[~table["couvert"]].sort_values(["population", "code"], ascending=[False, True])
     gaps.insert(0, "rang", range(1, len(gaps) + 1))
     return gaps.reset_index(drop=True)

@@ -3,7 +3,8 @@ import io
 import pandas as pd
 import pytest
 
-from ptce_geo.registry import RegistryError, load_registry, parse_number, read_tables
+from ptce_geo.registry import MAX_CELL_CHARS, RegistryError, load_registry, parse_number, read_tables
+from ptce_geo.text import thousands
 
 HEADER = "id,nom,commune_insee,latitude,longitude,typologie,stade,secteurs\n"
 
@@ -151,3 +152,12 @@ def test_user_column_mapping(write):
         load_registry(path)
     reg = load_registry(path, renames={"poles": {"Structure": "nom", "Lieu": "commune"}})
     assert reg.poles.loc[0, "nom"] == "X" and reg.poles.loc[0, "commune"] == "Troyes"
+
+
+def test_an_over_long_cell_is_emptied_with_its_size_in_words(write):
+    reg = load_registry(write("p.csv", "id,nom,porteur\nP1,A," + "x" * (MAX_CELL_CHARS + 1) + "\n"))
+    issue = next(i for i in reg.errors if i.colonne == "porteur")
+    assert issue.message == (f"cellule de {thousands(MAX_CELL_CHARS + 1)} caractères, au-delà de "
+                             f"{thousands(MAX_CELL_CHARS)} : elle est vidée")
+    assert " caractères, au-delà de " in issue.message  # the sentence keeps its comma
+    assert reg.poles.loc[0, "porteur"] == ""
