@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from ptce_geo import coverage, export, maps, paths, settings, vocab
@@ -103,7 +104,7 @@ def header(reg: Registry, is_demo: bool) -> None:
                    "(communes et collectivités réelles).", icon="⚠️")
     if reg.errors:
         st.info(f"Le registre comporte {len(reg.errors)} erreur(s) : les lignes concernées sont écartées "
-                "ou incomplètes. Le rapport complet est dans la page « Zones blanches » (téléchargement).")
+                "ou incomplètes. Le rapport complet est dans la page « Données » (à consulter ou télécharger).")
 
 
 # ---------------------------------------------------------------------------
@@ -231,8 +232,8 @@ class View:
     filters: Filters
     territory: tuple[str, str] | None
     basemap: str
-    poles: object
-    supports: object
+    poles: pd.DataFrame
+    supports: pd.DataFrame
 
 
 def page(title: str) -> View:

@@ -1,4 +1,12 @@
-"""One AppTest smoke test per page, with the map component patched (see DESIGN.md §6)."""
+"""One AppTest smoke test per page.
+
+st_folium is a custom component, which AppTest cannot render: it is patched
+to record the folium map it receives, and the map itself is tested in a real
+browser (tests/e2e).
+"""
+
+import re
+from pathlib import Path
 
 import pytest
 import streamlit_folium
@@ -125,3 +133,18 @@ def test_data_page_offers_extracts_and_templates(maps_drawn):
     at = AppTest.from_file(_page("donnees.py"), default_timeout=120).run()
     assert not at.exception
     assert [h.value for h in at.header][:2] == ["1. Importer un registre", "2. Télécharger"]
+
+
+def test_registry_errors_point_to_the_page_with_the_report(monkeypatch, maps_drawn, tmp_path):
+    bad = tmp_path / "registre.csv"
+    bad.write_text("id,nom,commune_insee,stade\nP1,Pôle A,01053,bientôt\nP2,Pôle B,69123,\n", encoding="utf-8")
+    monkeypatch.setenv("PTCE_POLES", str(bad))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    notice = next(i.value for i in at.info if "erreur" in i.value)
+    named = notice.split("page « ")[1].split(" »")[0]
+    # follow the notice: the navigation page of that title must show the report
+    pages = dict(re.findall(r'st\.Page\(PAGES_DIR / "(\w+\.py)", title="([^"]+)"', Path(APP).read_text()))
+    target = {title: file for file, title in pages.items()}[named]
+    at.switch_page(f"pages/{target}").run()
+    assert not at.exception
+    assert "Rapport de vérification" in [s.value for s in at.subheader]
