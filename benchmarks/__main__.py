@@ -12,13 +12,11 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +26,7 @@ if str(ROOT) not in sys.path:
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from dashboard import serve  # noqa: E402
 from ptce_geo import coverage as cv  # noqa: E402
 from ptce_geo import maps, paths, territories as terr_mod  # noqa: E402
 from ptce_geo.registry import load_registry  # noqa: E402
@@ -157,58 +156,36 @@ def _rss_mb(pid: int) -> float:
 
 def browser_figures(repeat: int) -> dict:
     from playwright.sync_api import sync_playwright
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "PTCE_FOND_DE_CARTE": "aucun"}
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-                               "--server.port", str(port), "--server.address", "127.0.0.1",
-                               "--server.headless", "true", "--server.enableStaticServing", "true"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(180):
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=chromium, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", "--disable-quic"])
+    with serve.running({"PTCE_FOND_DE_CARTE": "aucun"}) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(**serve.chromium_options())
 
-            def open_map(context):
-                page = context.new_page()
-                t0 = time.perf_counter()
-                page.goto(url)
-                frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').first
-                frame.locator("canvas.leaflet-zoom-animated").first.wait_for(timeout=120_000)
-                frame.locator(".marker-cluster").first.wait_for(timeout=120_000)
-                return time.perf_counter() - t0, page
+        def open_map(context):
+            page = context.new_page()
+            t0 = time.perf_counter()
+            page.goto(url)
+            frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').first
+            frame.locator("canvas.leaflet-zoom-animated").first.wait_for(timeout=120_000)
+            frame.locator(".marker-cluster").first.wait_for(timeout=120_000)
+            return time.perf_counter() - t0, page
 
-            warm = browser.new_context()
-            open_map(warm)  # warms the server's caches (boundaries, registry)
-            times = []
-            for _ in range(repeat):
-                ctx = browser.new_context()
-                elapsed, _page = open_map(ctx)
-                times.append(elapsed)
-                ctx.close()
-            rss_1 = _rss_mb(server.pid)
-            contexts = [warm] + [browser.new_context() for _ in range(9)]
-            for ctx in contexts[1:]:
-                open_map(ctx)
-            rss_10 = _rss_mb(server.pid)
-            for ctx in contexts:
-                ctx.close()
-            browser.close()
-        return {"browser_time_to_map_s": statistics.median(times), "server_rss_mb_1_session": rss_1,
-                "server_rss_mb_10_sessions": rss_10}
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        warm = browser.new_context()
+        open_map(warm)  # warms the server's caches (boundaries, registry)
+        times = []
+        for _ in range(repeat):
+            ctx = browser.new_context()
+            elapsed, _page = open_map(ctx)
+            times.append(elapsed)
+            ctx.close()
+        rss_1 = _rss_mb(url.pid)
+        contexts = [warm] + [browser.new_context() for _ in range(9)]
+        for ctx in contexts[1:]:
+            open_map(ctx)
+        rss_10 = _rss_mb(url.pid)
+        for ctx in contexts:
+            ctx.close()
+        browser.close()
+    return {"browser_time_to_map_s": statistics.median(times), "server_rss_mb_1_session": rss_1,
+            "server_rss_mb_10_sessions": rss_10}
 
 
 # ---------------------------------------------------------------------------

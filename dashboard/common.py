@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import auth
@@ -167,7 +168,7 @@ def header(reg: Registry, is_demo: bool) -> None:
                    "(communes et collectivités réelles).", icon="⚠️")
     if reg.errors:
         st.info(f"Le registre comporte {len(reg.errors)} erreur(s) : les lignes concernées sont écartées "
-                "ou incomplètes. Le rapport complet est dans la page « Zones blanches » (téléchargement).")
+                "ou incomplètes. Le rapport complet est dans la page « Données » (à consulter ou télécharger).")
 
 
 # ---------------------------------------------------------------------------
@@ -296,8 +297,8 @@ class View:
     filters: Filters
     territory: tuple[str, str] | None
     basemap: str
-    poles: object
-    supports: object
+    poles: pd.DataFrame
+    supports: pd.DataFrame
 
 
 def page(title: str) -> View:

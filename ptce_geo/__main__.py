@@ -13,13 +13,13 @@ import time
 from pathlib import Path
 
 from . import levels, paths, settings
+from .text import thousands
 
 USAGE_FR = {
     "the following arguments are required": "arguments obligatoires manquants",
     "invalid choice": "choix invalide",
     "unrecognized arguments": "arguments non reconnus",
     "expected one argument": "une valeur est attendue",
-    "argument": "argument",
 }
 
 
@@ -90,16 +90,12 @@ def cmd_coverage(args) -> int:
     filters = coverage.Filters(leviers=tuple(args.levier or ()), niveaux=tuple(args.collectivite or ()),
                                formes=tuple(args.forme or ()))
     poles = coverage.filter_poles(registry.poles, registry.soutiens, filters)
-    if args.zones_blanches:
-        table = coverage.zones_blanches(_territories(), poles, args.niveau)
-    else:
-        table = coverage.coverage_table(_territories(), poles, args.niveau)
-    write_csv(table, args.output, args.format)
-    summary = coverage.summarize(coverage.coverage_table(_territories(), poles, args.niveau), len(poles))
-    print(f"{summary.poles} pôles retenues ({filters.describe()}) ; {summary.territoires_couverts}/"
+    table = coverage.coverage_table(_territories(), poles, args.niveau)
+    write_csv(coverage.rank_uncovered(table) if args.zones_blanches else table, args.output, args.format)
+    summary = coverage.summarize(table, len(poles))
+    print(f"{summary.poles} pôles retenus ({filters.describe()}) ; {summary.territoires_couverts}/"
           f"{summary.territoires} territoires couverts ({args.niveau}) ; "
-          f"{summary.population_non_couverte:,} habitants hors couverture. Écrit : {args.output}"
-          .replace(",", " ").replace("pôles retenues", "pôles retenus"))
+          f"{thousands(summary.population_non_couverte)} habitants hors couverture. Écrit : {args.output}")
     return 0
 
 

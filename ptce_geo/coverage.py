@@ -8,7 +8,7 @@ pole (great-circle, from the town hall).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -175,7 +175,12 @@ def commune_status(territories: Territories, poles: pd.DataFrame) -> tuple[pd.Da
 
 def coverage_tables(territories: Territories, poles: pd.DataFrame,
                     niveaux=levels.CODES) -> dict[str, pd.DataFrame]:
-    """Coverage tables of several levels, sharing one pass over the communes."""
+    """Coverage tables of several levels, sharing one pass over the communes.
+
+    Public API for scripts that want several levels at once (the benchmarks
+    time it); each table equals :func:`coverage_table` for its level. The
+    dashboard, which draws one level per page, calls :func:`coverage_table`.
+    """
     status = commune_status(territories, poles)
     return {niveau: coverage_table(territories, poles, niveau, status=status) for niveau in niveaux}
 
@@ -259,7 +264,11 @@ def restrict(table: pd.DataFrame, territories: Territories, niveau: str, within:
 def zones_blanches(territories: Territories, poles: pd.DataFrame, niveau: str = "epci",
                    within: tuple[str, str] | None = None) -> pd.DataFrame:
     """Uncovered territories ranked by population (largest first), with rank."""
-    table = coverage_table(territories, poles, niveau, within)
+    return rank_uncovered(coverage_table(territories, poles, niveau, within))
+
+
+def rank_uncovered(table: pd.DataFrame) -> pd.DataFrame:
+    """The uncovered rows of a coverage table, largest population first, with ``rang``."""
     gaps = table[~table["couvert"]].sort_values(["population", "code"], ascending=[False, True])
     gaps.insert(0, "rang", range(1, len(gaps) + 1))
     return gaps.reset_index(drop=True)
@@ -274,7 +283,6 @@ class Summary:
     territoires: int
     population_non_couverte: int
     population_totale: int
-    extra: dict = field(default_factory=dict)
 
     @property
     def part_population_non_couverte(self) -> float:

@@ -91,7 +91,7 @@ def generate(territories: Territories, seed: int = SEED, n_poles: int = N_POLES)
         }
         poles.append(pole)
         for _ in range(int(rng.choice([0, 1, 2, 3, 4], p=[0.08, 0.25, 0.3, 0.22, 0.15]))):
-            soutiens.append(_support(rng, pid, site, territories))
+            soutiens.append(_support(rng, pid, site))
     # every lever, level and form at least once
     present = pd.DataFrame(soutiens)
     for lever in vocab.LEVIERS:
@@ -100,7 +100,7 @@ def generate(territories: Territories, seed: int = SEED, n_poles: int = N_POLES)
     return pd.DataFrame(poles, columns=POLE_COLUMNS), pd.DataFrame(soutiens, columns=SOUTIEN_COLUMNS)
 
 
-def _support(rng, pid: str, site: pd.Series, territories: Territories) -> dict:
+def _support(rng, pid: str, site: pd.Series) -> dict:
     levels = list(_LEVEL_WEIGHTS)
     level = rng.choice(levels, p=list(_LEVEL_WEIGHTS.values()))
     if level == "epci" and not isinstance(site["epci_siren"], str):

@@ -215,7 +215,12 @@ def add_poles(m, poles: pd.DataFrame, supports: pd.DataFrame, cluster: bool = Tr
 
 def national_map(epci_display: gpd.GeoDataFrame, epci_table: pd.DataFrame, poles: pd.DataFrame,
                  supports: pd.DataFrame, mode: str = "couverture", basemap: str = "osm") -> folium.Map:
-    """EPCI coloured by coverage (``couverture``) or pole count (``nombre``), plus the poles."""
+    """EPCI coloured by coverage (``couverture``) or pole count (``nombre``), plus the poles.
+
+    Public API: the whole national map as one :class:`folium.Map`, for a
+    standalone page (``national_map(...).save("carte.html")``); the benchmarks
+    measure its size. The dashboard uses :func:`national_layers` instead.
+    """
     m, layers = national_layers(epci_display, epci_table, poles, supports, mode, basemap)
     layers.add_to(m)
     return m

@@ -47,11 +47,6 @@ METHODES = {
     "code_postal": "code postal",
 }
 
-LOCATED_COLUMNS = ["commune_insee", "commune_nom", "epci_siren", "epci_nom", "departement_code",
-                   "departement_nom", "region_code", "region_nom", "point_lat", "point_lon",
-                   "methode", "statut", "hors_commune_declaree"]
-
-
 def in_france(lon: float, lat: float) -> bool:
     return any(x0 <= lon <= x1 and y0 <= lat <= y1 for x0, y0, x1, y1 in FRANCE_BOXES.values())
 
@@ -316,7 +311,11 @@ def _check_support_codes(soutiens: pd.DataFrame, territories: Territories, gaz: 
 
 
 def pole_points(registry: Registry) -> gpd.GeoDataFrame:
-    """The valid, located poles as points (EPSG:4326)."""
+    """The valid, located poles as points (EPSG:4326).
+
+    Public API for scripts and notebooks (``pole_points(reg).to_file("poles.gpkg")``);
+    the dashboard and the command line do not use it.
+    """
     poles = registry.poles
     keep = poles["_valide"].astype(bool) & poles["commune_insee"].ne("")
     sub = poles[keep]

@@ -31,6 +31,11 @@ def is_blank(value: object) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+def thousands(number: int) -> str:
+    """An integer with French thousands separators: ``1234567`` -> ``"1 234 567"``."""
+    return f"{number:,}".replace(",", " ")
+
+
 def split_list(value: object) -> list[str]:
     """Split a list cell on ``|`` (also ``;`` and ``,`` when no ``|`` is used)."""
     text = "" if is_blank(value) else str(value)

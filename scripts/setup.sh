@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create the virtual environment (.venv) and install the project's Python packages.
-# Sourced by run.sh and test.sh; safe to run again (pip skips what is installed).
+# Run with bash by run.sh, test.sh and bench.sh (argument: the requirements file);
+# safe to run again (pip skips what is installed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python3}"

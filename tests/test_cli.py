@@ -6,6 +6,8 @@ import sys
 import pytest
 
 from ptce_geo import paths
+from ptce_geo.__main__ import main
+from ptce_geo.text import thousands
 
 
 def run(*args):
@@ -62,3 +64,16 @@ def test_coverage_with_filters(tmp_path):
 def test_missing_file_is_a_clean_error(tmp_path):
     result = run("locate", tmp_path / "absent.csv", "-o", tmp_path / "x.csv")
     assert result.returncode == 1 and "n'existe pas" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_coverage_summary_line_and_zones_blanches(territories, tmp_path, capsys):
+    out = tmp_path / "zb.csv"
+    assert main(["coverage", "--levier", "L1", "--levier", "L6", "--zones-blanches", "--format", "csv",
+                 "-o", str(out)]) == 0
+    line = capsys.readouterr().out
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [int(r["rang"]) for r in rows] == list(range(1, len(rows) + 1))
+    uncovered = sum(int(r["population"]) for r in rows)
+    assert "pôles retenus (leviers : L1, L6)" in line
+    assert f"territoires couverts (epci) ; {thousands(uncovered)} habitants hors couverture" in line
+    assert f"{len(territories.epci) - len(rows)}/{len(territories.epci)} territoires couverts" in line

@@ -1,9 +1,18 @@
-"""One AppTest smoke test per page, with the map component patched (see DESIGN.md §6)."""
+"""One AppTest smoke test per page.
+
+st_folium is a custom component, which AppTest cannot render: it is patched
+to record the folium map it receives, and the map itself is tested in a real
+browser (tests/e2e).
+"""
+
+import re
+from pathlib import Path
 
 import pytest
 import streamlit_folium
 from streamlit.testing.v1 import AppTest
 
+from ptce_geo import coverage as cv
 from ptce_geo import paths
 
 APP = str(paths.ROOT / "dashboard" / "app.py")
@@ -45,13 +54,17 @@ def test_map_page_zooms_to_a_selected_epci(maps_drawn):
     assert at.query_params["epci"] in ("200071751", ["200071751"])
 
 
-def test_filters_come_from_the_url(maps_drawn):
+def test_filters_come_from_the_url(maps_drawn, demo):
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["leviers"] = "L6"
     at.query_params["niveaux"] = "epci"
     at.run()
+    assert not at.exception
     assert at.sidebar.multiselect[0].value == ["L6"]
     assert at.sidebar.multiselect[1].value == ["epci"]
+    # the page shows the poles of those filters, not the whole registry
+    expected = cv.filter_poles(demo.poles, demo.soutiens, cv.Filters(leviers=("L6",), niveaux=("epci",)))
+    assert _metrics(at)["Pôles affichés"] == str(len(expected)) != str(len(demo.poles))
 
 
 def test_zones_blanches_page(maps_drawn):
@@ -156,3 +169,18 @@ def test_a_repeated_filter_in_the_url_counts_once(maps_drawn):
     assert not at.exception
     assert at.sidebar.multiselect[0].value == ["L1", "L6"]
     assert at.query_params["leviers"] in ("L1,L6", ["L1,L6"])
+
+
+def test_registry_errors_point_to_the_page_with_the_report(monkeypatch, maps_drawn, tmp_path):
+    bad = tmp_path / "registre.csv"
+    bad.write_text("id,nom,commune_insee,stade\nP1,Pôle A,01053,bientôt\nP2,Pôle B,69123,\n", encoding="utf-8")
+    monkeypatch.setenv("PTCE_POLES", str(bad))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    notice = next(i.value for i in at.info if "erreur" in i.value)
+    named = notice.split("page « ")[1].split(" »")[0]
+    # follow the notice: the navigation page of that title must show the report
+    pages = dict(re.findall(r'st\.Page\(PAGES_DIR / "(\w+\.py)", title="([^"]+)"', Path(APP).read_text()))
+    target = {title: file for file, title in pages.items()}[named]
+    at.switch_page(f"pages/{target}").run()
+    assert not at.exception
+    assert "Rapport de vérification" in [s.value for s in at.subheader]

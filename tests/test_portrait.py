@@ -1,3 +1,5 @@
+"""Territory portraits: the logic on the hand-drawn map (``tests/tiny.py``), one national check."""
+
 import io
 import zipfile
 
@@ -6,54 +8,78 @@ import pytest
 from ptce_geo import coverage as cv
 from ptce_geo import portrait
 
+from .tiny import TINY_EPCI
+
 
 @pytest.fixture(scope="module")
-def poles(demo):
-    return cv.filter_poles(demo.poles, demo.soutiens, cv.Filters())
+def poles(tiny_registry):
+    return cv.filter_poles(tiny_registry.poles, tiny_registry.soutiens, cv.Filters())
 
 
-def test_portrait_of_an_epci(territories, demo, poles):
-    fiche = portrait.build(territories, poles, demo.soutiens, "epci", "200071751")
-    assert fiche.title == "EPCI : Communauté d'agglomération du Bassin de Bourg-en-Bresse"
-    assert fiche.population == territories.epci.set_index("code").at["200071751", "population"]
-    assert len(fiche.communes) == territories.epci.set_index("code").at["200071751", "nb_communes"]
-    comp = fiche.comparaison.set_index("territoire")
+def _build(tiny, tiny_registry, poles, niveau, code, **kw):
+    return portrait.build(tiny, poles, tiny_registry.soutiens, niveau, code, **kw)
+
+
+def test_portrait_of_an_epci(tiny, tiny_registry, poles):
+    fiche = _build(tiny, tiny_registry, poles, "epci", TINY_EPCI[0])
+    assert fiche.title == "EPCI : CC d'Ancy-Bercy"
+    inside = tiny.communes[tiny.communes["epci_siren"] == TINY_EPCI[0]]
+    assert fiche.population == inside["population"].sum()
+    assert fiche.communes["code"].tolist() == inside["code"].tolist()
+    assert set(fiche.poles_siege["id"]) == {"A", "B"}
+    assert set(fiche.poles_perimetre["id"]) == {"C"}  # C's perimeter is Ancy; its seat is outside
+
+
+def test_comparison_with_the_region_and_france(tiny, tiny_registry, poles):
+    comp = _build(tiny, tiny_registry, poles, "commune", "01003").comparaison.set_index("territoire")
     assert list(comp.index) == ["Ce territoire", "Région : Auvergne-Rhône-Alpes", "France"]
-    assert comp.loc["France", "poles_siege"] == len(poles)
-    assert comp.loc["France", "epci"] == 1253
+    assert comp.loc["Ce territoire", "poles_siege"] == 1 and comp.loc["France", "poles_siege"] == len(poles)
+    assert comp.loc["France", "epci"] == len(tiny.epci)
+    cercy = tiny.communes.set_index("code").at["01003", "population"]
+    assert comp.loc["Ce territoire", "poles_pour_100k_hab"] == pytest.approx(100_000 / cercy, abs=0.01)
+    region = _build(tiny, tiny_registry, poles, "region", "84").comparaison
+    assert region["territoire"].tolist() == ["Ce territoire", "France"]  # no région above a région
 
 
-def test_nearest_poles_outside_are_sorted_and_outside(territories, demo, poles):
-    fiche = portrait.build(territories, poles, demo.soutiens, "departement", "23")  # Creuse
-    near = fiche.poles_proches
-    assert len(near) == 5 and near["distance_km"].is_monotonic_increasing
-    assert not near["departement_code"].eq("23").any()
+def test_nearest_poles_outside_are_sorted_and_outside(tiny, tiny_registry, poles):
+    near = _build(tiny, tiny_registry, poles, "commune", "01003").poles_proches
+    assert near["id"].tolist() == ["B", "A"]  # Bercy is next door, Ancy one commune further
+    assert near["distance_km"].is_monotonic_increasing and near["distance_km"].gt(0).all()
+    assert _build(tiny, tiny_registry, poles, "commune", "01003", n_nearest=1).poles_proches["id"].tolist() == ["B"]
+    assert _build(tiny, tiny_registry, poles, "region", "84").poles_proches.empty  # every pole is inside
 
 
-def test_supports_of_the_territorys_collectivities(territories, demo, poles):
-    fiche = portrait.build(territories, poles, demo.soutiens, "region", "84")
-    s = fiche.soutiens
-    assert len(s) > 0
-    inside_deps = set(territories.departements.query("region_code == '84'")["code"])
-    for level, code in zip(s["collectivite_niveau"], s["collectivite_code"]):
-        if level == "departement":
-            assert code in inside_deps
-        if level == "region":
-            assert code == "84"
-    counts = portrait.support_counts(s, "levier")
-    assert list(counts["code"]) == [f"L{i}" for i in range(1, 9)]
-    assert counts["soutiens"].sum() >= len(s)
+def test_supports_of_the_territorys_collectivities(tiny, tiny_registry, poles):
+    epci = _build(tiny, tiny_registry, poles, "epci", TINY_EPCI[0]).soutiens
+    # the EPCI's own supports; neither the région's nor Cercy's (outside)
+    assert set(zip(epci["pole_id"], epci["collectivite_niveau"])) == {("A", "epci"), ("B", "epci")}
+    region = _build(tiny, tiny_registry, poles, "region", "84").soutiens
+    assert len(region) == len(tiny_registry.soutiens)  # every collectivity is inside the région
+    counts = portrait.support_counts(region, "levier").set_index("code")["soutiens"]
+    assert list(counts.index) == [f"L{i}" for i in range(1, 9)]
+    assert counts[["L1", "L6", "L8"]].tolist() == [1, 2, 1] and counts.sum() == 4
 
 
-def test_portrait_zip_holds_every_table(territories, demo, poles):
-    fiche = portrait.build(territories, poles, demo.soutiens, "commune", "75056")
+def test_portrait_zip_holds_every_table(tiny, tiny_registry, poles):
+    fiche = _build(tiny, tiny_registry, poles, "commune", "01001")
     archive = zipfile.ZipFile(io.BytesIO(fiche.zip_bytes("excel", ["Filtres actifs : aucun"])))
-    names = set(archive.namelist())
-    assert {"communes.csv", "soutiens.csv", "comparaison.csv", "lisez-moi.txt"} <= names
+    assert {f"{name}.csv" for name in fiche.tables()} | {"lisez-moi.txt"} == set(archive.namelist())
     assert archive.read("communes.csv").startswith(b"\xef\xbb\xbf")
     assert "Filtres actifs" in archive.read("lisez-moi.txt").decode()
 
 
-def test_unknown_territory_is_a_clear_error(territories, demo, poles):
+def test_unknown_territory_is_a_clear_error(tiny, tiny_registry, poles):
     with pytest.raises(ValueError, match="code inconnu"):
-        portrait.build(territories, poles, demo.soutiens, "epci", "123")
+        _build(tiny, tiny_registry, poles, "epci", "123")
+
+
+def test_portrait_of_a_real_epci_against_france(territories, demo):
+    """National data: the COG's names and counts reach the portrait."""
+    poles = cv.filter_poles(demo.poles, demo.soutiens, cv.Filters())
+    fiche = portrait.build(territories, poles, demo.soutiens, "epci", "200071751")
+    assert fiche.title == "EPCI : Communauté d'agglomération du Bassin de Bourg-en-Bresse"
+    epci = territories.epci.set_index("code")
+    assert len(fiche.communes) == epci.at["200071751", "nb_communes"]
+    comp = fiche.comparaison.set_index("territoire")
+    assert list(comp.index) == ["Ce territoire", "Région : Auvergne-Rhône-Alpes", "France"]
+    assert comp.loc["France", "epci"] == len(epci)

@@ -3,7 +3,8 @@ import io
 import pandas as pd
 import pytest
 
-from ptce_geo.registry import RegistryError, load_registry, parse_number, read_tables
+from ptce_geo.registry import MAX_CELL_CHARS, RegistryError, load_registry, parse_number, read_tables
+from ptce_geo.text import thousands
 
 HEADER = "id,nom,commune_insee,latitude,longitude,typologie,stade,secteurs\n"
 
@@ -160,3 +161,12 @@ def test_a_byte_order_mark_inside_the_file_is_dropped(write):
     assert not reg.errors
     assert list(reg.poles["id"]) == ["P1", "P2"] and list(reg.poles["commune_insee"]) == ["01001", "01004"]
     assert reg.poles["nom"].iloc[1] == "B"
+
+
+def test_an_over_long_cell_is_emptied_with_its_size_in_words(write):
+    reg = load_registry(write("p.csv", "id,nom,porteur\nP1,A," + "x" * (MAX_CELL_CHARS + 1) + "\n"))
+    issue = next(i for i in reg.errors if i.colonne == "porteur")
+    assert issue.message == (f"cellule de {thousands(MAX_CELL_CHARS + 1)} caractères, au-delà de "
+                             f"{thousands(MAX_CELL_CHARS)} : elle est vidée")
+    assert " caractères, au-delà de " in issue.message  # the sentence keeps its comma
+    assert reg.poles.loc[0, "porteur"] == ""

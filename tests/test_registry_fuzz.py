@@ -1,10 +1,10 @@
 """Property-based tests: whatever bytes a technician feeds the reader, the
 answer is a registry or a French RegistryError, never another exception."""
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from ptce_geo.registry import RegistryError, load_registry
+from ptce_geo.registry import RegistryError, load_registry, read_tables
 from ptce_geo.spatial import locate_registry
 
 VALID = ("id;nom;commune_insee;commune;departement;latitude;longitude;typologie;stade;secteurs;perimetre\n"
@@ -46,11 +46,20 @@ def mutated_csv(draw):
 
 @settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=mutated_csv())
+@example(data=VALID.replace("Pôle Émeraude", "").encode())  # a row without a name: always one invalid row
+@example(data=VALID.replace("P2;", "P1;").encode())  # the same id twice
 def test_mutated_csv(data):
     reg = _read(data, "p.csv")
-    if reg is not None:
-        # every row kept, each invalid one with its issue
-        assert set(reg.poles["_ligne"]) <= set(range(2, len(reg.poles) + 2))
+    if reg is None:
+        return
+    # every row the reader found is kept, none dropped by validation
+    assert len(reg.poles) == len(read_tables(data, "p.csv")[0]["poles"])
+    # each invalid one with its issue: an error on that very row
+    rows_with_errors = {i.ligne for i in reg.errors if i.table == "poles"}
+    assert set(reg.poles.loc[~reg.poles["_valide"], "_ligne"]) <= rows_with_errors
+    # a usable pole has a name and an id of its own
+    usable = reg.poles[reg.poles["_valide"]]
+    assert usable["nom"].ne("").all() and usable["id"].ne("").all() and usable["id"].is_unique
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,

@@ -41,3 +41,9 @@ def test_streamlit_upload_limit_follows_the_setting(monkeypatch):
     monkeypatch.setenv("PTCE_MAX_UPLOAD_MB", "2,5")
     argv = serve.command()
     assert argv[argv.index("--server.maxUploadSize") + 1] == "3"
+
+
+def test_a_server_with_a_bad_setting_stops_with_its_name():
+    with pytest.raises(serve.ServerError, match="PTCE_MAX_UPLOAD_MB"):
+        with serve.running({"PTCE_MAX_UPLOAD_MB": "beaucoup"}, timeout=60):
+            pass

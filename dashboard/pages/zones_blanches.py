@@ -18,16 +18,16 @@ a, b = st.columns(2)
 a.metric("EPCI non couverts", len(gaps))
 b.metric("Habitants concernés", f"{pop:,}".replace(",", " "))
 
-view = gaps[["rang", "nom", "type", "population", "departement_nom", "region_nom", "pole_proche_nom",
+table = gaps[["rang", "nom", "type", "population", "departement_nom", "region_nom", "pole_proche_nom",
              "distance_km", "code"]].rename(columns={
     "rang": "Rang", "nom": "EPCI", "type": "Type", "population": "Population",
     "departement_nom": "Département", "region_nom": "Région", "pole_proche_nom": "Pôle le plus proche",
     "distance_km": "Distance (km)", "code": "SIREN"})
 fmt = st.radio("Format du fichier", ["excel", "csv"], horizontal=True, key="zb_format",
                format_func={"excel": "Excel français (;)", "csv": "CSV standard (,)"}.get)
-st.download_button("Télécharger le tableau (CSV)", export.to_csv_bytes(view, fmt),
+st.download_button("Télécharger le tableau (CSV)", export.to_csv_bytes(table, fmt),
                    file_name="zones_blanches_epci.csv", mime="text/csv", key="zb_download")
-common.table(view, height=400)
+common.table(table, height=400)
 st_folium(maps.gaps_map(terr.display["epci"], gaps, poles, supports, basemap=basemap),
           height=560, use_container_width=True, returned_objects=[], key="carte_zb")
 if reg.issues:

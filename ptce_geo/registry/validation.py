@@ -11,7 +11,7 @@ import pandas as pd
 
 from .. import settings, vocab
 from ..export import neutralise
-from ..text import is_blank, split_list
+from ..text import is_blank, split_list, thousands
 from .headers import ALIASES, map_headers, missing_required, user_header
 from .model import AVERTISSEMENT, ERREUR, LIST_SEPARATOR, POLE_COLUMNS, SOUTIEN_COLUMNS, Issue, RegistryError
 from .reading import _unique_headers
@@ -151,8 +151,8 @@ def _prepare(frame: pd.DataFrame, table: str, name: str,
         for row in frame.index[too_long]:
             issues.append(Issue(ERREUR, table, int(frame.at[row, "_ligne"]), user_header(frame, col),
                                 frame.at[row, col][:60],
-                                f"cellule de {len(frame.at[row, col]):,} caractères, au-delà de {MAX_CELL_CHARS:,} : "
-                                "elle est vidée".replace(",", " "),
+                                f"cellule de {thousands(len(frame.at[row, col]))} caractères, au-delà de "
+                                f"{thousands(MAX_CELL_CHARS)} : elle est vidée",
                                 "vérifiez l'export : une cellule ne devrait contenir qu'une valeur courte"))
             frame.at[row, col] = ""
     extras = [c for c in frame.columns if c not in canonical and c not in ("_ligne", "_valide")]

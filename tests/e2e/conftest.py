@@ -1,43 +1,17 @@
 """Start the real app on a loopback port and drive Debian's chromium with Playwright."""
 
-import contextlib
-import os
 import secrets
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
+from dashboard import serve
 from ptce_geo import paths
 from tests import oidc_provider
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = paths.ROOT / "test-artifacts"
-
-
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class ServerURL(str):
-    """The app's base URL, carrying the server's process id."""
-
-    def __new__(cls, url: str, pid: int):
-        obj = super().__new__(cls, url)
-        obj.pid = pid
-        return obj
+#: The app without map tiles: the tests refuse every request that leaves the machine.
+OFFLINE = {"PTCE_FOND_DE_CARTE": "aucun"}
 
 
 def rss_mb(pid: int) -> float:
@@ -47,35 +21,10 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-@contextlib.contextmanager
 def start_server(extra_env: dict | None = None, options: list[str] | tuple[str, ...] = (), port: int | None = None):
     """The real app on a loopback port (``port``, else a free one), with extra Streamlit
-    ``options`` (``--secrets.files``…), stopped afterwards."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium est introuvable : installez le paquet Debian « chromium » (voir .ci/run)")
-    port = port or free_port()
-    env = {**os.environ, "PTCE_FOND_DE_CARTE": "aucun", **(extra_env or {})}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(paths.ROOT / "dashboard" / "app.py"),
-                             "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--server.headless", "true", "--server.enableStaticServing", "true",
-                             "--browser.gatherUsageStats", "false", *options],
-                            cwd=paths.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("le serveur Streamlit n'a pas démarré : " + proc.stdout.read().decode(errors="replace")[-2000:])
-    try:
-        yield ServerURL(url, proc.pid)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    ``options`` (``--secrets.files``…): a context manager, stopped afterwards."""
+    return serve.running({**OFFLINE, **(extra_env or {})}, options=options, port=port)
 
 
 @pytest.fixture(scope="session")
@@ -88,7 +37,7 @@ def app_url():
 def oidc():
     """A real OpenID Connect provider (tests/oidc/) whose client is the dashboard started by
     ``oidc_app_url`` on the port chosen here."""
-    app_port = free_port()
+    app_port = serve.free_port()
     try:
         with oidc_provider.provider(f"http://127.0.0.1:{app_port}/oauth2callback") as op:
             yield op
@@ -110,7 +59,7 @@ def oidc_app_url(oidc, tmp_path_factory):
 def browser():
     from playwright.sync_api import sync_playwright
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        b = pw.chromium.launch(**serve.chromium_options())
         yield b
         b.close()
 
