@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from dashboard import serve
+
 OIDC_DIR = Path(__file__).resolve().parent / "oidc"
 
 
@@ -95,9 +97,4 @@ def provider(redirect_uri: str):
                 time.sleep(0.1)
             yield op
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            serve.stop(proc, timeout=10)

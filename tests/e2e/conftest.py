@@ -64,19 +64,32 @@ def browser():
         b.close()
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def local_only(context, *servers: str) -> list[str]:
+    """Let ``context`` reach only these servers (exact origins): any other request is
+    refused and recorded in the returned list."""
+    allowed = {_origin(u) for u in servers}
+    refused: list[str] = []
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(("data:", "about:", "blob:")) or _origin(url) in allowed:
+            r.continue_()
+        else:
+            refused.append(url)
+            r.abort()
+    context.route("**/*", route)
+    return refused
+
+
 @pytest.fixture
 def page(browser, app_url):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-    external = []
-
-    def route(r):
-        # no third-party network: anything that is not the app itself is refused and recorded
-        if r.request.url.startswith(app_url) or r.request.url.startswith(("data:", "about:", "blob:")):
-            r.continue_()
-        else:
-            external.append(r.request.url)
-            r.abort()
-    context.route("**/*", route)
+    external = local_only(context, app_url)  # no third-party network
     p = context.new_page()
     p.external_requests = external
     yield p

@@ -2,35 +2,20 @@
 started by the test (tests/oidc/, npm oidc-provider) and Chromium. Nothing is patched:
 the browser follows the redirects, signs in at the provider and comes back."""
 
-from urllib.parse import urlsplit
-
 import pytest
 from playwright.sync_api import expect
+
+from .conftest import local_only
 
 SIDEBAR = "[data-testid=stSidebar]"
 EMAIL = "agent.territorial@collectivite.example.fr"
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 @pytest.fixture
 def visitor(browser, oidc, oidc_app_url):
     """A new browser (no cookies) that may reach the dashboard and the provider, nothing else."""
-    allowed = {_origin(oidc_app_url), _origin(oidc.issuer)}
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    external = []
-
-    def route(r):
-        url = r.request.url
-        if url.startswith(("data:", "about:", "blob:")) or _origin(url) in allowed:
-            r.continue_()
-        else:
-            external.append(url)
-            r.abort()
-    context.route("**/*", route)
+    external = local_only(context, oidc_app_url, oidc.issuer)
     page = context.new_page()
     page.external_requests = external
     yield page
