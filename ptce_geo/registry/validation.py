@@ -13,7 +13,7 @@ from .. import settings, vocab
 from ..text import is_blank, split_list
 from .headers import ALIASES, map_headers, missing_required, user_header
 from .model import AVERTISSEMENT, ERREUR, LIST_SEPARATOR, POLE_COLUMNS, SOUTIEN_COLUMNS, Issue, RegistryError
-from .reading import _unique_headers
+from .cells import unique_headers
 
 #: A cell longer than this is refused (a pasted document, a broken export).
 MAX_CELL_CHARS = 10_000
@@ -128,8 +128,8 @@ def _prepare(frame: pd.DataFrame, table: str, name: str,
     # (``commune_`` recognised as ``commune``, and a second column ``commune``)
     taken = set(headers.values()) | set(canonical)
     frame = frame.copy()
-    frame.columns = _unique_headers([headers[c] if c in headers else
-                                     (f"{c} (doublon)" if c in taken else c) for c in frame.columns])
+    frame.columns = unique_headers([headers[c] if c in headers else
+                                    (f"{c} (doublon)" if c in taken else c) for c in frame.columns], issues, table)
     for col in canonical:
         if col not in frame:
             frame[col] = ""
