@@ -43,6 +43,31 @@ class _Stop(Exception):
     """Raised inside a handler to end a parse early (not an error)."""
 
 
+class _Counter:
+    """Elements seen in one part, against what is left of the workbook's budget."""
+
+    n = 0
+    limit = 0
+
+
+_DIGITS = "0123456789"
+_COLUMNS: dict[str, int] = {}  # "AB" -> 28, filled as met
+
+
+def _column_of(ref: str) -> int:
+    """Column number of a cell reference (``"AB12"`` -> 28); 0 if it is not one."""
+    letters = ref.rstrip(_DIGITS)
+    col = _COLUMNS.get(letters)
+    if col is None:
+        match = _CELL_REF.match(ref)
+        if not match:
+            return 0
+        col = column_index(match.group(1))
+        if len(_COLUMNS) < 20_000:
+            _COLUMNS[letters] = col
+    return col
+
+
 def _unreadable(name: str, why: str, fix: str = "ouvrez-le dans Excel ou LibreOffice et enregistrez-le à nouveau "
                                                   "en .xlsx") -> RegistryError:
     return RegistryError([Issue.file(name, f"classeur XLSX illisible ({why})", fix)])
@@ -118,7 +143,13 @@ class Workbook:
         self._filled: dict[str, bool] = {}
 
     # -- parsing, with the limits ---------------------------------------------
-    def _parse(self, path: str, start: Callable, end: Callable | None = None, text: Callable | None = None) -> None:
+    def _parse(self, path: str, start: Callable, end: Callable | None = None, text: Callable | None = None,
+               counter=None) -> None:
+        """Stream one part of the archive through expat.
+
+        Every element counts against the workbook's budget: ``counter`` (an object with
+        ``n`` and ``limit``, checked by its own ``start``) for the hot paths, otherwise
+        ``start`` is wrapped. Tags reach the handlers without their namespace prefix."""
         info = self.parts[path]
         cap = limits.max_unpacked_bytes()
         if info.file_size > cap:
@@ -131,31 +162,40 @@ class Workbook:
         parser = expat.ParserCreate()
         parser.buffer_text = True
         parser.buffer_size = _CHUNK
-        budget = limits.max_xml_elements()
-        local: dict[str, str] = {}  # "x:row" -> "row", computed once per tag
+        if counter is None:
+            counter = _Counter()
+            inner = start
 
-        def on_start(tag, attrs):
-            self.elements += 1
-            if self.elements > budget:
-                raise limits.refuse("fichier", f"le classeur contient plus de {limits.fmt(budget)} éléments XML, "
-                                               "au-delà de ce qu'un registre de cette taille peut contenir",
-                                    "supprimez les lignes, colonnes et feuilles inutiles, ou découpez le registre",
-                                    value=self.name)
-            name = local.get(tag)
-            if name is None:
-                name = local[tag] = tag.rpartition(":")[2]
-            start(name, attrs)
+            def start(tag, attrs):
+                counter.n += 1
+                if counter.n > counter.limit:
+                    raise self.over_budget()
+                inner(tag, attrs)
+        counter.n, counter.limit = 0, limits.max_xml_elements() - self.elements
 
-        def on_end(tag):
-            name = local.get(tag)
-            end(name if name is not None else tag.rpartition(":")[2])
+        def first(tag, attrs):
+            """The first element tells whether tags carry a prefix (``<x:row>``): rare, and slower."""
+            if ":" in tag:
+                local: dict[str, str] = {}
+
+                def strip(t):
+                    name = local.get(t)
+                    if name is None:
+                        name = local[t] = t.rpartition(":")[2]
+                    return name
+                parser.StartElementHandler = lambda t, a: start(strip(t), a)
+                if end is not None:
+                    parser.EndElementHandler = lambda t: end(strip(t))
+            else:
+                parser.StartElementHandler = start
+                if end is not None:
+                    parser.EndElementHandler = end
+            parser.StartElementHandler(tag, attrs)
 
         def no_dtd(*_args):
             raise _unreadable(self.name, f"déclaration DTD ou entité dans « {path} »")
 
-        parser.StartElementHandler = on_start
-        if end is not None:
-            parser.EndElementHandler = on_end
+        parser.StartElementHandler = first
         if text is not None:
             parser.CharacterDataHandler = text
         parser.StartDoctypeDeclHandler = no_dtd
@@ -185,6 +225,15 @@ class Workbook:
                 raise _unreadable(self.name, "classeur protégé par un mot de passe",
                                   "enregistrez-le sans mot de passe, ou en CSV UTF-8")
             raise
+        finally:
+            self.elements += counter.n
+
+    def over_budget(self) -> RegistryError:
+        budget = limits.max_xml_elements()
+        return limits.refuse("fichier", f"le classeur contient plus de {limits.fmt(budget)} éléments XML, au-delà "
+                                        "de ce qu'un registre de cette taille peut contenir",
+                             "supprimez les lignes, colonnes et feuilles inutiles, ou découpez le registre",
+                             value=self.name)
 
     def _relationships(self, path: str, owner: str = "") -> dict[str, tuple[str, str]]:
         """``{id: (short type, target part)}`` of a ``.rels`` part (empty if absent)."""
@@ -249,53 +298,13 @@ class Workbook:
         return dates, durations
 
     def shared_strings(self) -> list[str]:
-        if self._shared is not None:
-            return self._shared
-        strings: list[str] = []
-        self._shared = strings
-        if self._shared_path is None:
-            return strings
-        state = {"parts": [], "length": 0, "total": 0, "capture": False, "phonetic": 0}
-        max_total, max_count = limits.max_shared_chars(), limits.max_cells()
-
-        def start(tag, attrs):
-            if tag == "si":
-                state["parts"], state["length"] = [], 0
-            elif tag == "rPh":
-                state["phonetic"] += 1
-            elif tag == "t" and not state["phonetic"]:
-                state["capture"] = True
-
-        def end(tag):
-            if tag == "t":
-                state["capture"] = False
-            elif tag == "rPh":
-                state["phonetic"] -= 1
-            elif tag == "si":
-                strings.append("".join(state["parts"]).replace("x005F_", ""))
-                if len(strings) > max_count:
-                    raise limits.refuse("fichier", f"le classeur contient plus de {limits.fmt(max_count)} textes",
-                                        "découpez le registre", value=self.name)
-
-        def text(data):
-            if not state["capture"]:
-                return
-            state["length"] += len(data)
-            state["total"] += len(data)
-            if state["length"] > limits.EXCEL_MAX_CHARS:
-                raise limits.refuse("fichier", f"le texte n° {len(strings) + 1} du classeur dépasse "
-                                               f"{limits.fmt(limits.EXCEL_MAX_CHARS)} caractères, la limite d'Excel "
-                                               "pour une cellule : la lecture est arrêtée",
-                                    "ce classeur n'a pas été enregistré par un tableur : ouvrez-le dans Excel ou "
-                                    "LibreOffice, corrigez la cellule trop longue et enregistrez-le à nouveau",
-                                    value=self.name)
-            if state["total"] > max_total:
-                raise limits.refuse("fichier", f"les textes du classeur dépassent {limits.fmt(max_total)} caractères "
-                                               "au total, au-delà de la limite",
-                                    "découpez le registre ou augmentez PTCE_MAX_UPLOAD_MB", value=self.name)
-            state["parts"].append(data)
-        self._parse(self._shared_path, start, end, text)
-        return strings
+        if self._shared is None:
+            self._shared = []
+            if self._shared_path is not None:
+                reader = _SharedStrings(self)
+                self._parse(self._shared_path, reader.start, reader.end, reader.text, counter=reader)
+                self._shared = reader.strings
+        return self._shared
 
     # -- sheets ----------------------------------------------------------------
     def has_data(self, title: str) -> bool:
@@ -340,8 +349,64 @@ class Workbook:
         return pd.DataFrame(body, columns=header, dtype=object)
 
 
-class _SheetReader:
-    """The expat handlers of one sheet: non-blank rows go to ``emit`` as ``{column: text}``."""
+class _SharedStrings(_Counter):
+    """The expat handlers of the shared strings: each text at most 32,767 characters (Excel's
+    limit), all of them at most 4 characters per allowed byte, at most one per allowed cell."""
+
+    def __init__(self, book: Workbook):
+        self.book = book
+        self.strings: list[str] = []
+        self.parts: list[str] = []
+        self.length = self.total = self.phonetic = 0
+        self.capture = False
+        self.max_total, self.max_count = limits.max_shared_chars(), limits.max_cells()
+
+    def start(self, tag: str, attrs: dict) -> None:
+        self.n += 1
+        if self.n > self.limit:
+            raise self.book.over_budget()
+        if tag == "t":
+            self.capture = not self.phonetic
+        elif tag == "si":
+            self.parts, self.length = [], 0
+        elif tag == "rPh":
+            self.phonetic += 1
+
+    def end(self, tag: str) -> None:
+        if tag == "t":
+            self.capture = False
+        elif tag == "si":
+            self.strings.append("".join(self.parts).replace("x005F_", ""))
+            if len(self.strings) > self.max_count:
+                raise limits.refuse("fichier", f"le classeur contient plus de {limits.fmt(self.max_count)} textes",
+                                    "découpez le registre", value=self.book.name)
+        elif tag == "rPh":
+            self.phonetic -= 1
+
+    def text(self, data: str) -> None:
+        if not self.capture:
+            return
+        self.length += len(data)
+        self.total += len(data)
+        if self.length > limits.EXCEL_MAX_CHARS:
+            raise limits.refuse("fichier", f"le texte n° {len(self.strings) + 1} du classeur dépasse "
+                                           f"{limits.fmt(limits.EXCEL_MAX_CHARS)} caractères, la limite d'Excel pour "
+                                           "une cellule : la lecture est arrêtée",
+                                "ce classeur n'a pas été enregistré par un tableur : ouvrez-le dans Excel ou "
+                                "LibreOffice, corrigez la cellule trop longue et enregistrez-le à nouveau",
+                                value=self.book.name)
+        if self.total > self.max_total:
+            raise limits.refuse("fichier", f"les textes du classeur dépassent {limits.fmt(self.max_total)} caractères "
+                                           "au total, au-delà de la limite",
+                                "découpez le registre ou augmentez PTCE_MAX_UPLOAD_MB", value=self.book.name)
+        self.parts.append(data)
+
+
+class _SheetReader(_Counter):
+    """The expat handlers of one sheet: non-blank rows go to ``emit`` as ``{column: text}``.
+
+    This is the hot path (about 1 µs an element): handlers test the commonest tags
+    first, and column letters and style numbers are looked up in caches."""
 
     def __init__(self, book: Workbook, title: str, table: str, emit: Callable, scan: bool = False):
         self.book, self.title, self.table, self.emit, self.scan = book, title, table, emit, scan
@@ -352,13 +417,13 @@ class _SheetReader:
         self.cells: dict[int, str] = {}
         self.header: dict[int, str] = {}
         self.kind, self.style = "n", -1
-        self.parts: list[str] = []
-        self.length = 0
+        self.styles: dict[str, int] = {}
+        self.raw = ""
         self.capture = self.inline = self.has_value = False
         self.phonetic = 0
 
     def run(self) -> None:
-        self.book._parse(self.book.sheets[self.title], self.start, self.end, self.text)
+        self.book._parse(self.book.sheets[self.title], self.start, self.end, self.text, counter=self)
 
     def where(self, col: int) -> tuple[int, str]:
         """(row as the reports number it, column as the user named it) of a cell of the current row."""
@@ -375,10 +440,12 @@ class _SheetReader:
                                       f"cellule {self.cell()} de la feuille « {self.title} » : {message}", fix))
 
     def start(self, tag: str, attrs: dict) -> None:
+        self.n += 1
+        if self.n > self.limit:
+            raise self.book.over_budget()
         if tag == "c":
             ref = attrs.get("r")
-            match = _CELL_REF.match(ref) if ref else None
-            self.col = column_index(match.group(1)) if match else self.col + 1
+            self.col = (_column_of(ref) or self.col + 1) if ref else self.col + 1
             if self.col > limits.EXCEL_MAX_COLUMNS:
                 raise limits.refuse(self.table, f"la ligne {self.row} de la feuille « {self.title} » a une cellule "
                                                 f"au-delà de la dernière colonne d'Excel "
@@ -387,16 +454,16 @@ class _SheetReader:
                                     "LibreOffice et enregistrez-le à nouveau", value=self.book.name)
             self.kind = attrs.get("t", "n")
             style = attrs.get("s")
-            self.style = int(style) if style and style.isdigit() and len(style) < 9 else -1
-            self.parts, self.length, self.has_value, self.inline = [], 0, False, False
+            if style:
+                number = self.styles.get(style)
+                if number is None:
+                    number = self.styles[style] = int(style) if style.isdigit() and len(style) < 9 else -1
+                self.style = number
+            else:
+                self.style = -1
+            self.raw, self.has_value, self.inline = "", False, False
         elif tag == "v":
             self.capture = self.has_value = True
-        elif tag == "is":
-            self.inline = self.has_value = True
-        elif tag == "t":
-            self.capture = self.inline and not self.phonetic
-        elif tag == "rPh":
-            self.phonetic += 1
         elif tag == "row":
             number = attrs.get("r", "")
             self.row = int(number) if number.isdigit() and len(number) < 9 else self.row + 1
@@ -407,14 +474,22 @@ class _SheetReader:
                                     "ouvrez le classeur dans Excel ou LibreOffice et enregistrez-le à nouveau",
                                     value=self.book.name)
             self.col, self.cells = 0, {}
+        elif tag == "is":
+            self.inline = self.has_value = True
+        elif tag == "t":
+            self.capture = self.inline and not self.phonetic
+        elif tag == "rPh":
+            self.phonetic += 1
         elif tag == "dimension" and not self.scan:
             self.book._check_dimension(self.title, self.table, attrs.get("ref", ""))
 
     def end(self, tag: str) -> None:
-        if tag == "c":
+        if tag == "v" or tag == "t":
+            self.capture = False
+        elif tag == "c":
             if self.has_value:
                 value = self.value()
-                if value.strip():
+                if value and not value.isspace():
                     if self.col > limits.MAX_COLUMNS:
                         row, _ = self.where(self.col)
                         raise limits.too_many_columns(
@@ -423,16 +498,13 @@ class _SheetReader:
                             row=row, column=column_letters(self.col))
                     self.cells[self.col] = value
             self.capture = self.inline = False
-        elif tag in ("v", "t"):
-            self.capture = False
-        elif tag == "rPh":
-            self.phonetic -= 1
         elif tag == "row":
-            if self.cells:
+            cells = self.cells
+            if cells:
                 self.kept += 1
-                self.stored += len(self.cells)
+                self.stored += len(cells)
                 if self.kept == 1:
-                    self.header = self.cells
+                    self.header = cells
                 if self.kept > self.max_rows:
                     raise limits.too_many_rows(self.table, self.book.name)
                 if self.stored > self.max_cells:
@@ -440,33 +512,37 @@ class _SheetReader:
                                                     f"la feuille « {self.title} », au-delà de la limite",
                                         "supprimez les colonnes inutiles ou découpez le registre",
                                         value=self.book.name)
-                self.emit(self.cells)
+                self.emit(cells)
                 if self.scan:
                     raise _Stop
             self.cells = {}
+        elif tag == "rPh":
+            self.phonetic -= 1
         elif tag == "sheetData":
             raise _Stop  # nothing after the data is needed
 
     def text(self, data: str) -> None:
         if self.capture:
-            self.length += len(data)
-            if self.length > limits.EXCEL_MAX_CHARS:
+            raw = self.raw + data if self.raw else data
+            if len(raw) > limits.EXCEL_MAX_CHARS:
                 row, column = self.where(self.col)
                 raise limits.refuse(self.table, f"la cellule {self.cell()} de la feuille « {self.title} » dépasse "
                                                 f"{limits.fmt(limits.EXCEL_MAX_CHARS)} caractères, la limite d'Excel "
                                                 "pour une cellule : la lecture est arrêtée",
                                     "ce classeur n'a pas été enregistré par un tableur : corrigez la cellule et "
                                     "enregistrez-le à nouveau depuis Excel ou LibreOffice", row=row, column=column)
-            self.parts.append(data)
+            self.raw = raw
 
     def value(self) -> str:
         """The current cell's value as text, converted as openpyxl would (dates, booleans, numbers)."""
-        raw = "".join(self.parts)
+        raw = self.raw
         kind = self.kind
         if self.inline or kind in ("str", "inlineStr", "e"):
             return raw
         if kind == "s":
             try:
+                if raw.startswith("-"):
+                    raise IndexError
                 return self.strings[int(raw)]
             except (ValueError, IndexError):
                 self.note(raw, "elle renvoie à un texte partagé qui n'existe pas : elle est lue vide",
@@ -491,6 +567,9 @@ class _SheetReader:
         text = raw.strip()
         if not text:
             return ""
+        if (text.isdigit() and text.isascii() and len(text) < 16 and (text[0] != "0" or len(text) == 1)
+                and self.style not in self.book.date_styles):
+            return text  # a whole number, already written as cell_text(int(text)) would
         try:
             number = float(text) if ("." in text or "e" in text or "E" in text) else int(text)
         except ValueError:
