@@ -126,6 +126,13 @@ def xlsx_wide_row(cells: int = 5_000_000) -> bytes:
                        _inline("XFD1", "nom"), "</row></sheetData></worksheet>"])
 
 
+def xlsx_empty_cells(rows: int = 520, per_row: int = 16_384) -> bytes:
+    """``rows`` rows of ``per_row`` empty ``<c/>`` (Excel's width): as many XML elements as the
+    largest registry allowed, all for nothing (the worst case of the element budget)."""
+    row = b"<row>" + b"<c/>" * per_row + b"</row>"
+    return xlsx_parts([_SHEET_HEAD, "<sheetData>", *([row] * rows), "</sheetData></worksheet>"])
+
+
 def xlsx_text_in_number_cell() -> bytes:
     """A cell typed as a number (``t="n"``) that holds text."""
     rows = (f'<row r="1">{_inline("A1", "id")}{_inline("B1", "nom")}{_inline("C1", "nb_membres")}</row>'
@@ -194,6 +201,7 @@ FULL_SIZE = {
     "xlsx_feuille_1go": ("feuille.xlsx", xlsx_huge_sheet),
     "xlsx_ligne_large": ("ligne.xlsx", xlsx_wide_row),
     "xlsx_1m_lignes": ("lignes.xlsx", xlsx_many_rows),
+    "xlsx_8m_cellules_vides": ("vides.xlsx", xlsx_empty_cells),
     "geojson_cles_20k": ("cles.geojson", geojson_sparse_keys),
     "geojson_imbrique": ("imbrique.geojson", geojson_nested),
     "geojson_objets_vides": ("vides.geojson", geojson_empty_objects),
