@@ -259,3 +259,12 @@ def test_geojson_with_more_containers_than_rows_allow_is_refused_before_parsing(
     from tests.data.hostile import geojson_empty_objects
     monkeypatch.setenv("PTCE_MAX_ROWS", "100")
     assert "objets et listes" in _refusal(geojson_empty_objects(5_000), "h.geojson")
+
+
+def test_geojson_object_properties_are_kept_whole_and_utf16_is_read():
+    import json
+    long = {"adresse": "x" * 500}
+    doc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"nom": "Pôle", "détail": long}, "geometry": None}]}
+    reg = load_registry(json.dumps(doc).encode("utf-16"), poles_name="p.geojson")
+    assert json.loads(reg.poles.loc[0, "détail"]) == long

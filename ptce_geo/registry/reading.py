@@ -175,6 +175,7 @@ def _line_offset(text: str, line: int) -> int:
     return offset
 
 
+_JSON_START = re.compile(rb"\s*[{\[]")
 _ESCAPES = re.compile(rb'\\\\|\\"')
 _STRINGS = re.compile(rb'"[^"]*"')
 _STEP = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
@@ -212,7 +213,8 @@ def _kind(value: object) -> str:
 
 
 def _read_geojson(data: bytes, text: str, name: str, issues: list[Issue]) -> pd.DataFrame:
-    _json_shape(data if data.lstrip()[:1] in (b"{", b"[") else text.encode("utf-8"), name)
+    ascii_compatible = _JSON_START.match(data) and b"\x00" not in data[:4096]  # not UTF-16
+    _json_shape(data if ascii_compatible else text.encode("utf-8"), name)
     try:
         doc = json.loads(text)
     except ValueError as exc:
@@ -277,7 +279,7 @@ def _read_geojson(data: bytes, text: str, name: str, issues: list[Issue]) -> pd.
                                                   row=line, column=key[:40])
                 if len(features) * len(keys) > limits.max_cells():
                     raise limits.too_many_cells("poles", len(features), len(keys))
-            record[key] = _json_text(value) if isinstance(value, dict) else (
+            record[key] = json.dumps(value) if isinstance(value, dict) else (
                 LIST_SEPARATOR.join(map(str, value)) if isinstance(value, list) else cell_text(value))
     frame = pd.DataFrame(records, columns=list(keys) or None, dtype=object).fillna("")
     if "_geometrie" in frame:
@@ -286,6 +288,7 @@ def _read_geojson(data: bytes, text: str, name: str, issues: list[Issue]) -> pd.
 
 
 def _json_text(value: object) -> str:
+    """A JSON value, shortened, for the value column of a report."""
     return json.dumps(value, ensure_ascii=False)[:200]
 
 
