@@ -333,6 +333,7 @@ def test_a_second_session_gets_its_map_while_a_hostile_file_is_refused(browser, 
         p2 = second.new_page()
         p2.goto(app_url)  # the map page loads once before the upload starts
         p2.frame_locator(MAP).first.locator("canvas.leaflet-zoom-animated").first.wait_for(timeout=90_000)
+        rss_before = rss_mb(app_url.pid)
         p1.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(
             files=[{"name": "un_million.xlsx", "mimeType": "application/octet-stream", "buffer": data}])
         expect(p1.get_by_text("Lecture du fichier")).to_be_visible(timeout=60_000)  # the reading has started
@@ -346,9 +347,12 @@ def test_a_second_session_gets_its_map_while_a_hostile_file_is_refused(browser, 
         p1.wait_for_timeout(1000)
         text = _page_text(p1)
         assert "plus de 100000 lignes" in text and "Traceback" not in text, text[-3000:]
+        rss_after = rss_mb(app_url.pid)
         print(f"\ncarte de l'autre session : {map_s:.1f} s (lecture encore en cours : {reading}) ; refus du "
-              f"classeur d'un million de lignes : {refused_s:.1f} s après le début de la lecture")
+              f"classeur d'un million de lignes : {refused_s:.1f} s après le début de la lecture ; mémoire du "
+              f"serveur : {rss_before:.0f} Mo avant, {rss_after:.0f} Mo après")
         assert map_s < 20
+        assert rss_after - rss_before < 250  # the file (17 MB) is kept by the uploader; its reading is not
     finally:
         first.close()
         second.close()
