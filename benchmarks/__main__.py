@@ -19,18 +19,15 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+import numpy as np
+import pandas as pd
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from dashboard import serve  # noqa: E402
-from ptce_geo import coverage as cv  # noqa: E402
-from ptce_geo import maps, paths, territories as terr_mod  # noqa: E402
-from ptce_geo.registry import load_registry  # noqa: E402
-from ptce_geo.spatial import communes_at, locate_registry  # noqa: E402
+from benchmarks import hostile
+from dashboard import serve
+from ptce_geo import coverage as cv
+from ptce_geo import maps, paths, territories as terr_mod
+from ptce_geo.registry import load_registry
+from ptce_geo.spatial import communes_at, locate_registry
 
 TARGETS = {  # key: (comparison, target)
     "territories_cold_build_s": ("<=", 30),
@@ -46,7 +43,13 @@ TARGETS = {  # key: (comparison, target)
     "browser_time_to_map_s": ("<=", 4),
     "server_rss_mb_1_session": ("<=", 800),
     "server_rss_mb_10_sessions": ("<=", 1000),
+    "hostile_refusal_worst_cpu_s": ("<=", 12),
+    "hostile_refusal_peak_mb": ("<=", 300),
+    "hostile_all_refused_in_french": ("==", True),
+    "unknown_communes_100k_cpu_s": ("<=", 15),
 }
+#: Not a refusal: 100,000 rows read, validated and located, each with its error.
+UNKNOWN_COMMUNES = "csv_communes_inconnues_100k"
 
 
 def timed(fn, repeat: int) -> tuple[float, object]:
@@ -121,7 +124,7 @@ def apptest_map_page() -> tuple[float, float]:
     import streamlit_folium
     from streamlit.testing.v1 import AppTest
     streamlit_folium.st_folium = lambda m, **kw: None
-    at = AppTest.from_file(str(ROOT / "dashboard" / "pages" / "carte.py"), default_timeout=120)
+    at = AppTest.from_file(str(paths.ROOT / "dashboard" / "pages" / "carte.py"), default_timeout=120)
     t0 = time.perf_counter()
     at.run()
     first = time.perf_counter() - t0
@@ -191,9 +194,29 @@ def browser_figures(repeat: int) -> dict:
 # ---------------------------------------------------------------------------
 
 
-def run(quick: bool, skip_browser: bool) -> dict:
+def hostile_figures() -> dict:
+    """Each full-size hostile file through ``validate`` in a child process (see benchmarks/hostile.py)."""
+    files = hostile.run(progress=lambda m: print(m, file=sys.stderr))
+    refusals = {k: v for k, v in files.items() if k != UNKNOWN_COMMUNES}
+    worst = max(refusals, key=lambda k: refusals[k]["cpu_s"])
+    return {"hostile_files": files,
+            "hostile_refusal_worst_cpu_s": refusals[worst]["cpu_s"],
+            "hostile_refusal_worst_s": max(v["s"] for v in refusals.values()),
+            "hostile_refusal_worst_file": worst,
+            "hostile_refusal_peak_mb": max(v["peak_mb"] for v in refusals.values()),
+            "hostile_all_refused_in_french": all(v["code"] == 1 and not (v["traceback"] or v["timeout"]
+                                                                          or v["memory_error"])
+                                                 for v in files.values()),
+            "unknown_communes_100k_cpu_s": files[UNKNOWN_COMMUNES]["cpu_s"],
+            "unknown_communes_100k_s": files[UNKNOWN_COMMUNES]["s"]}
+
+
+def run(quick: bool, skip_browser: bool, skip_hostile: bool = False) -> dict:
     rep = 1 if quick else 3
     out: dict = {"machine": machine(), "quick": quick}
+    if not skip_hostile:
+        print("Fichiers hostiles…", file=sys.stderr)
+        out.update(hostile_figures())
     tmp = Path(tempfile.mkdtemp(prefix="ptce-bench-"))
     try:
         print("Construction à froid du cache des contours…", file=sys.stderr)
@@ -275,6 +298,8 @@ def report(figures: dict) -> str:
     lines.append(f"{'explore_baseline_html_bytes':38} {_fmt(figures['explore_baseline_html_bytes']):>14}  (référence)")
     for n, ms in figures.get("coverage_ms_by_poles", {}).items():
         lines.append(f"{'coverage_ms (' + n + ' pôles)':38} {_fmt(ms):>14}")
+    for name, f in figures.get("hostile_files", {}).items():
+        lines.append(f"{'  ' + name:38} {_fmt(f['cpu_s']):>10} s CPU {_fmt(f['s']):>8} s {f['peak_mb']:>5} Mo")
     return "\n".join(lines)
 
 
@@ -283,8 +308,9 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="une seule répétition des mesures longues")
     parser.add_argument("--json", help="écrire les mesures dans ce fichier JSON")
     parser.add_argument("--sans-navigateur", action="store_true", help="ne pas lancer Chromium")
+    parser.add_argument("--sans-hostiles", action="store_true", help="ne pas mesurer les fichiers hostiles")
     args = parser.parse_args(argv)
-    figures = run(args.quick, args.sans_navigateur)
+    figures = run(args.quick, args.sans_navigateur, args.sans_hostiles)
     print(report(figures))
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2, ensure_ascii=False, default=float), encoding="utf-8")

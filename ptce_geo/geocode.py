@@ -9,6 +9,7 @@ never guessed: the answer lists the candidates.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -66,6 +67,7 @@ class Gazetteer:
         deps = territories.departements
         self._dep_codes = set(deps["code"])
         self._dep_by_name = {name_key(n): c for c, n in zip(deps["code"], deps["nom"])}
+        self._suggest_cached = functools.lru_cache(maxsize=4096)(self._suggest)
 
     # -- descriptions -------------------------------------------------------
     def describe(self, code: str) -> str:
@@ -116,8 +118,12 @@ class Gazetteer:
         return Match(current, "insee", warning=warning)
 
     # -- names --------------------------------------------------------------
-    def by_name(self, name: object, departement: object = None, code_postal: object = None) -> Match:
-        """Commune from a name, narrowed by a département and/or a postal code."""
+    def by_name(self, name: object, departement: object = None, code_postal: object = None,
+                suggest: bool = True) -> Match:
+        """Commune from a name, narrowed by a département and/or a postal code.
+
+        An unknown name gets « Vouliez-vous dire » suggestions (about 30 ms each)
+        unless ``suggest`` is false; ``statut`` is ``inconnu`` either way."""
         key = name_key(name)
         if not key:
             return Match(None, "nom_vide", "nom de commune vide")
@@ -160,7 +166,7 @@ class Gazetteer:
                          f"« {name} » désigne plusieurs communes{context} : {self._describe_all(found)}. "
                          "Précisez le code INSEE, le code postal ou le département.",
                          candidats=found)
-        suggestions = self.suggest(key, dep=dep, postal=postal)
+        suggestions = self.suggest(key, dep=dep, postal=postal) if suggest else []
         hint = f" Vouliez-vous dire : {self._describe_all(suggestions)} ?" if suggestions else ""
         return Match(None, "inconnu", f"aucune commune nommée « {name} »{context}.{hint}",
                      candidats=suggestions)
@@ -178,12 +184,17 @@ class Gazetteer:
                      "Ajoutez le nom de la commune.", candidats=codes)
 
     def suggest(self, key: str, dep: str | None = None, postal: str | None = None, limit: int = 5) -> list[str]:
-        """Communes whose name is close to ``key`` (for error messages only)."""
+        """Communes whose name is close to ``key`` (for error messages only; the
+        same misspelling is looked up once)."""
+        return list(self._suggest_cached(key, dep, postal, limit))
+
+    def _suggest(self, key: str, dep: str | None, postal: str | None, limit: int) -> tuple[str, ...]:
         if postal:
             pool = {name_key(self._com.at[c, "nom"]): [c] for c in self._by_postal.get(postal, [])}
         else:
             pool = self._by_name
-        results = process.extract(key, list(pool), scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=80)
+        keys = self._keys if pool is self._by_name else list(pool)
+        results = process.extract(key, keys, scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=80)
         codes: list[str] = []
         for candidate, _score, _ in results:
             for code in pool[candidate]:
@@ -191,7 +202,7 @@ class Gazetteer:
                     continue
                 if code not in codes:
                     codes.append(code)
-        return codes[:limit]
+        return tuple(codes[:limit])
 
     def search(self, query: str, limit: int = 10) -> list[str]:
         """Communes for a search box: postal code prefix or name (exact first)."""

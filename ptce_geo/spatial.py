@@ -8,6 +8,7 @@ single commune. A pole located through its commune is placed at the town hall.
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
@@ -27,6 +28,11 @@ from .text import is_blank
 NEAR_COAST_DEG = 0.03
 #: Points joined per chunk (bounded memory, two chunks at a time).
 JOIN_CHUNK = 250_000
+#: « Vouliez-vous dire » suggestions cost 30 to 200 ms per unknown commune: they are
+#: computed for this many unknown communes, and within this much CPU time (seconds);
+#: the others are reported on their own lines without suggestion, and counted once.
+MAX_SUGGESTIONS = 20
+SUGGESTION_BUDGET_S = 1.0
 
 #: Bounding boxes (lon min, lat min, lon max, lat max) of France's territories.
 FRANCE_BOXES = {
@@ -109,11 +115,15 @@ def communes_at(territories: Territories, lon: np.ndarray, lat: np.ndarray,
     return codes
 
 
-def _declared(row: pd.Series, gaz: Gazetteer) -> str | None:
+_PLACE_COLUMNS = ("commune_insee", "commune", "departement", "code_postal")
+
+
+def _declared(row: dict, gaz: Gazetteer) -> str | None:
     if row["commune_insee"]:
         return gaz.by_insee(row["commune_insee"]).code
     if row["commune"]:
-        return gaz.by_name(row["commune"], row["departement"] or None, row["code_postal"] or None).code
+        return gaz.by_name(row["commune"], row["departement"] or None, row["code_postal"] or None,
+                           suggest=False).code
     return None
 
 
@@ -125,8 +135,13 @@ def locate_registry(registry: Registry, territories: Territories, gaz: Gazetteer
     n = len(poles)
     index = territories.commune_index()
 
+    lines = poles["_ligne"].to_numpy()
+    headers: dict = {}
+
     def issue(level, pos, column, value, message, fix=""):
-        issues.append(Issue(level, "poles", int(poles["_ligne"].iat[pos]), user_header(poles, column),
+        if column not in headers:
+            headers[column] = user_header(poles, column)
+        issues.append(Issue(level, "poles", int(lines[pos]), headers[column],
                             "" if is_blank(value) else str(value), message, fix))
 
     code = np.full(n, None, dtype=object)
@@ -135,6 +150,11 @@ def locate_registry(registry: Registry, territories: Territories, gaz: Gazetteer
     point_lon = np.full(n, np.nan)
     point_lat = np.full(n, np.nan)
     valid = poles["_valide"].to_numpy(dtype=bool)
+    places = {c: poles[c].to_numpy() for c in _PLACE_COLUMNS}
+
+    def place(pos: int) -> dict:
+        """The place columns of one row (much cheaper than ``poles.iloc[pos]``)."""
+        return {c: places[c][pos] for c in _PLACE_COLUMNS}
 
     # 1. coordinates, all at once
     lat = pd.to_numeric(poles["latitude"], errors="coerce").astype(float).to_numpy()
@@ -146,7 +166,7 @@ def locate_registry(registry: Registry, territories: Territories, gaz: Gazetteer
               f"renseignez la {col} ou videz les deux cases")
     with_xy = np.flatnonzero(has_lat & has_lon & valid)
     if len(with_xy):
-        declared = np.array([_declared(poles.iloc[p], gaz) if poles["commune_insee"].iat[p] or poles["commune"].iat[p]
+        declared = np.array([_declared(place(p), gaz) if places["commune_insee"][p] or places["commune"][p]
                              else None for p in range(n)], dtype=object)
         found = communes_at(territories, lon[with_xy], lat[with_xy], prefer=declared[with_xy])
         for pos, com in zip(with_xy, found):
@@ -165,8 +185,12 @@ def locate_registry(registry: Registry, territories: Territories, gaz: Gazetteer
                       "vérifiez les coordonnées ou la commune")
 
     # 2. codes and names, row by row, for the rest
+    suggested = unsuggested = 0
+    spent = 0.0
     for pos in np.flatnonzero(valid & pd.isna(code)):
-        row = poles.iloc[pos]
+        row = place(pos)
+        suggest = suggested < MAX_SUGGESTIONS and spent < SUGGESTION_BUDGET_S
+        started = time.thread_time() if suggest else 0.0
         match, how, column = None, "", None
         if row["commune_insee"]:
             match, how, column = gaz.by_insee(row["commune_insee"]), "insee", "commune_insee"
@@ -177,13 +201,21 @@ def locate_registry(registry: Registry, territories: Territories, gaz: Gazetteer
         if match is None and row["commune"]:
             column = "commune"
             if row["code_postal"]:
-                match, how = gaz.by_name(row["commune"], code_postal=row["code_postal"]), "code_postal_commune"
+                match, how = gaz.by_name(row["commune"], code_postal=row["code_postal"],
+                                         suggest=suggest and not row["departement"]), "code_postal_commune"
                 if match.code is None and row["departement"]:
-                    match, how = gaz.by_name(row["commune"], departement=row["departement"]), "commune_departement"
+                    match, how = gaz.by_name(row["commune"], departement=row["departement"],
+                                             suggest=suggest), "commune_departement"
             elif row["departement"]:
-                match, how = gaz.by_name(row["commune"], departement=row["departement"]), "commune_departement"
+                match, how = gaz.by_name(row["commune"], departement=row["departement"],
+                                         suggest=suggest), "commune_departement"
             else:
-                match, how = gaz.by_name(row["commune"]), "commune"
+                match, how = gaz.by_name(row["commune"], suggest=suggest), "commune"
+            if match.statut == "inconnu":
+                suggested += suggest
+                unsuggested += not suggest
+            if suggest:
+                spent += time.thread_time() - started
         if match is None and row["code_postal"]:
             match, how, column = gaz.by_postal(row["code_postal"]), "code_postal", "code_postal"
         if match is None:
@@ -206,6 +238,14 @@ def locate_registry(registry: Registry, territories: Territories, gaz: Gazetteer
         code[pos], methode[pos] = match.code, how
         point_lon[pos] = index.at[match.code, "mairie_lon"]
         point_lat[pos] = index.at[match.code, "mairie_lat"]
+
+    if unsuggested:
+        issues.append(Issue(AVERTISSEMENT, "poles", None, user_header(poles, "commune"), "",
+                            f"{unsuggested} autre(s) commune(s) inconnue(s) sont signalées chacune sur sa ligne, "
+                            f"sans suggestion « Vouliez-vous dire » : les suggestions ne sont cherchées que pour "
+                            f"les {suggested} premières",
+                            "corrigez d'abord les premières (les mêmes fautes reviennent souvent), ou indiquez le "
+                            "code INSEE des communes"))
 
     # 3. territories from the commune
     located = pd.notna(code)

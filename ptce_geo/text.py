@@ -10,6 +10,8 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 def strip_accents(value: str) -> str:
     """Return ``value`` without diacritics (``Émergent`` -> ``Emergent``)."""
+    if value.isascii():
+        return value
     decomposed = unicodedata.normalize("NFKD", value)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

@@ -74,3 +74,29 @@ def test_name_key_forgives_case_accents_articles_and_abbreviations():
 def test_search_by_postal_prefix_and_name(gazetteer):
     assert "75056" in gazetteer.search("75018")
     assert gazetteer.search("Mureaux")[0] == "78440"
+
+
+def test_suggestions_are_bounded_and_every_unknown_commune_is_reported(territories, gazetteer):
+    """2,000 unknown communes: suggestions for the first ones only, one summary line,
+    and each row still has its own error (nothing dropped)."""
+    import time
+
+    from ptce_geo.registry import load_registry
+    from ptce_geo.spatial import MAX_SUGGESTIONS, locate_registry
+    text = "id;nom;commune\n" + "".join(f"P{i};Pôle {i};Ville-Imaginaire-{i:06d}\n" for i in range(2000))
+    reg = load_registry(text.encode(), poles_name="inconnues.csv")
+    started = time.process_time()
+    located = locate_registry(reg, territories, gazetteer)
+    assert time.process_time() - started < 10  # 2,000 suggestions took 77 s
+    unknown = [i for i in located.errors if i.message.startswith("aucune commune nommée")]
+    assert len(unknown) == 2000 and {i.ligne for i in unknown} == set(range(2, 2002))
+    summary = [i for i in located.warnings if "autre(s) commune(s) inconnue(s)" in i.message]
+    assert len(summary) == 1 and summary[0].colonne == "commune"
+    assert int(summary[0].message.split()[0]) >= 2000 - MAX_SUGGESTIONS
+
+
+def test_a_misspelling_is_suggested_once(gazetteer):
+    first = gazetteer.by_name("Boulogne-Billancour")
+    assert "Vouliez-vous dire" in first.message and "92012" in first.candidats
+    assert gazetteer.by_name("Boulogne-Billancour", suggest=False).candidats == []
+    assert gazetteer.suggest("boulogne billancour") == first.candidats

@@ -170,3 +170,120 @@ def test_an_over_long_cell_is_emptied_with_its_size_in_words(write):
                              f"{thousands(MAX_CELL_CHARS)} : elle est vidée")
     assert " caractères, au-delà de " in issue.message  # the sentence keeps its comma
     assert reg.poles.loc[0, "porteur"] == ""
+
+
+# -- limits applied while reading (hostile files; see tests/data/hostile.py) ----------------
+
+def _refusal(data: bytes, name: str) -> str:
+    with pytest.raises(RegistryError) as info:
+        load_registry(data, poles_name=name)
+    issue = info.value.issues[0]
+    assert issue.message and issue.correction
+    return issue.message
+
+
+def test_csv_header_wider_than_the_column_limit_is_refused_before_reading():
+    assert "au-delà de la limite de 200" in _refusal(("nom" + ";" * 300 + "\nA\n").encode(), "p.csv")
+
+
+def test_csv_reading_stops_at_the_row_limit(monkeypatch):
+    monkeypatch.setenv("PTCE_MAX_ROWS", "10")
+    message = _refusal(("nom\n" + "A\n" * 10_000).encode(), "p.csv")
+    assert "plus de 10 lignes" in message and "limite de 10" in message
+
+
+def test_csv_cells_are_limited(monkeypatch):
+    monkeypatch.setenv("PTCE_MAX_ROWS", "100")  # 2,000 cells
+    header = ";".join(["nom"] + [f"c{i}" for i in range(59)])
+    message = _refusal((header + "\n" + ("A" + ";x" * 59 + "\n") * 40).encode(), "p.csv")
+    assert "cellules" in message and "2 000" in message
+
+
+def test_duplicate_headers_become_unique_with_a_warning(write):
+    reg = load_registry(write("p.csv", "nom;note;note;note_2\nA;1;2;3\n"))
+    assert {"note", "note_3", "note_2"} <= set(reg.poles.columns)
+    warning = next(i for i in reg.warnings if "plusieurs colonnes" in i.message)
+    assert (warning.ligne, warning.colonne) == (1, "note") and "note_3" in warning.message
+
+
+def test_xlsx_dates_booleans_rich_text_and_phonetic_runs():
+    from tests.data.hostile import _SHEET_HEAD, xlsx_parts
+    shared = ('<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+              '<si><t>nom</t></si><si><r><t>Pôle </t></r><r><rPr><b/></rPr><t>Émeraude</t></r>'
+              '<rPh><t>ぽーる</t></rPh></si></sst>')
+    sheet = (f'{_SHEET_HEAD}<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c>'
+             '<c r="B1" t="inlineStr"><is><t>actif</t></is></c><c r="C1" t="str"><v>note</v></c></row>'
+             '<row r="3"><c r="A3" t="s"><v>1</v></c><c r="B3" t="b"><v>1</v></c>'
+             '<c r="C3"><f>1+1</f><v>2</v></c></row></sheetData></worksheet>')
+    tables, issues = read_tables(xlsx_parts(sheet, shared), "r.xlsx")
+    frame = tables["poles"]
+    assert list(frame.columns) == ["nom", "actif", "note"]
+    assert frame.iloc[0].tolist() == ["Pôle Émeraude", "oui", "2"]
+    assert issues == []
+
+
+def test_xlsx_text_in_a_number_cell_is_kept_and_named():
+    from tests.data.hostile import xlsx_text_in_number_cell
+    reg = load_registry(xlsx_text_in_number_cell(), poles_name="r.xlsx")
+    note = next(i for i in reg.warnings if "typée nombre" in i.message)
+    assert (note.ligne, note.colonne, note.valeur) == (2, "nb_membres", "douze") and "C2" in note.message
+    assert any(i.colonne == "nb_membres" for i in reg.errors)  # then validated as any bad number
+
+
+@pytest.mark.parametrize("maker, words", [
+    ("xlsx_declared_dimension", "déclare la plage A1:XFD1048576"),
+    ("xlsx_wide_row", "dernière colonne d'Excel"),
+    ("geojson_nested", "niveaux"),
+    ("geojson_sparse_keys", "cellules"),
+])
+def test_hostile_files_are_refused_quickly(maker, words):
+    import time
+
+    from tests.data import hostile
+    data = getattr(hostile, maker)()
+    started = time.process_time()
+    message = _refusal(data, "h.geojson" if "geojson" in maker else "h.xlsx")
+    assert words in message
+    assert time.process_time() - started < 5
+
+
+def test_xlsx_shared_string_longer_than_excel_allows_is_refused():
+    from tests.data.hostile import xlsx_huge_shared_string
+    assert "32 767 caractères" in _refusal(xlsx_huge_shared_string(100_000), "h.xlsx")
+
+
+def test_xlsx_part_unpacking_beyond_the_limit_is_refused(monkeypatch):
+    from tests.data.hostile import xlsx_huge_sheet
+    monkeypatch.setenv("PTCE_MAX_UPLOAD_MB", "0.1")
+    assert "se décompresse en" in _refusal(xlsx_huge_sheet(2_000_000), "h.xlsx")
+
+
+def test_xlsx_with_too_many_parts_or_a_dtd_is_refused(monkeypatch):
+    import zipfile
+
+    from ptce_geo.registry import limits
+    from tests.data.hostile import _SHEET_HEAD, xlsx_parts
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for i in range(30):
+            archive.writestr(f"x{i}.xml", "<a/>")
+    monkeypatch.setattr(limits, "MAX_ZIP_MEMBERS", 20)
+    assert "30 parties" in _refusal(buffer.getvalue(), "h.xlsx")
+    bomb = ('<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
+            + _SHEET_HEAD[_SHEET_HEAD.index("<worksheet"):] + "<sheetData/></worksheet>")
+    assert "DTD" in _refusal(xlsx_parts(bomb), "h.xlsx")
+
+
+def test_geojson_with_more_containers_than_rows_allow_is_refused_before_parsing(monkeypatch):
+    from tests.data.hostile import geojson_empty_objects
+    monkeypatch.setenv("PTCE_MAX_ROWS", "100")
+    assert "objets et listes" in _refusal(geojson_empty_objects(5_000), "h.geojson")
+
+
+def test_geojson_object_properties_are_kept_whole_and_utf16_is_read():
+    import json
+    long = {"adresse": "x" * 500}
+    doc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"nom": "Pôle", "détail": long}, "geometry": None}]}
+    reg = load_registry(json.dumps(doc).encode("utf-16"), poles_name="p.geojson")
+    assert json.loads(reg.poles.loc[0, "détail"]) == long

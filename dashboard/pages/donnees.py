@@ -3,7 +3,7 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import common
+from dashboard import common, upload
 from ptce_geo import coverage, levels, maps, paths, registry as reg_mod
 from ptce_geo.spatial import locate_registry
 
@@ -17,12 +17,9 @@ poles_file = st.file_uploader("Pôles (CSV, XLSX avec feuilles « poles » et «
 soutiens_file = st.file_uploader("Soutiens (facultatif, CSV ou XLSX)", type=["csv", "txt", "xlsx"],
                                  key="upload_soutiens")
 if poles_file is not None:
-    data = poles_file.getvalue()
-    extra = soutiens_file.getvalue() if soutiens_file is not None else None
-    extra_name = soutiens_file.name if soutiens_file is not None else ""
-    signature = (poles_file.name, len(data), extra_name, len(extra or b""))
     try:
-        missing = reg_mod.unmatched_required(data, poles_file.name, extra, extra_name)
+        key, raw = upload.read(poles_file, soutiens_file)  # once per content, in a child process
+        missing = raw.unmatched()
         renames = {}
         if missing:
             st.warning("Certaines colonnes obligatoires ne sont pas reconnues : indiquez quelle colonne de "
@@ -36,12 +33,11 @@ if poles_file is not None:
                         renames[table][picked] = column
             if not all(len(renames[t]) == len(missing[t][0]) for t in missing):
                 st.stop()
-        if st.session_state.get("_import_signature") != (signature, str(renames)):
-            with st.spinner("Lecture, vérification et localisation des pôles…"):
-                loaded = reg_mod.load_registry(data, extra, poles_file.name, extra_name, renames=renames)
-                located = locate_registry(loaded, common.territories(), common.gazetteer())
+        if st.session_state.get("_import_signature") != (key, str(renames)):
+            with st.spinner("Vérification et localisation des pôles…"):
+                located = locate_registry(raw.validate(renames), common.territories(), common.gazetteer())
             st.session_state["registre_importe"] = located
-            st.session_state["_import_signature"] = (signature, str(renames))
+            st.session_state["_import_signature"] = (key, str(renames))
     except reg_mod.RegistryError as exc:
         common.unreadable("Ce fichier ne peut pas être lu :", exc.issues)
         st.stop()

@@ -15,7 +15,10 @@ are re-exported here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import pandas as pd
 
 from ..text import split_list
 from .headers import ALIASES, map_headers, missing_required, user_header
@@ -25,37 +28,53 @@ from .reading import SHEET_NAMES, Source, read_tables
 from .validation import MAX_CELL_CHARS, empty_soutiens, parse_number, validate_poles, validate_soutiens
 
 __all__ = ["ALIASES", "AVERTISSEMENT", "ERREUR", "LIST_SEPARATOR", "MAX_CELL_CHARS", "POLE_COLUMNS", "REQUIRED",
-           "SHEET_NAMES", "SOUTIEN_COLUMNS", "Issue", "Registry", "RegistryError", "Source", "empty_soutiens",
-           "load_registry", "map_headers", "missing_required", "parse_number", "read_tables", "report_frame", "split_list",
+           "SHEET_NAMES", "SOUTIEN_COLUMNS", "Issue", "RawRegistry", "Registry", "RegistryError", "Source",
+           "empty_soutiens", "load_registry", "map_headers", "missing_required", "parse_number", "read_registry",
+           "read_tables", "report_frame", "split_list",
            "unmatched_required", "user_header", "validate_poles", "validate_soutiens"]
 
 
-def unmatched_required(source: Source, name: str = "", soutiens: Source | None = None,
-                       soutiens_name: str = "") -> dict[str, tuple[list[str], list[str]]]:
-    """For a column-mapping step: ``{table: (missing required columns, the file's columns)}``."""
-    tables, _ = read_tables(source, name)
-    if soutiens is not None:
-        extra, _ = read_tables(soutiens, soutiens_name)
-        tables["soutiens"] = extra.get("soutiens", extra["poles"])
-    out = {}
-    for table, frame in tables.items():
-        mapping, _ = map_headers(frame.columns, table)
-        missing = missing_required(mapping, table)
-        if missing:
-            out[table] = (missing, list(frame.columns))
-    return out
+@dataclass
+class RawRegistry:
+    """A registry read but not validated yet: parsed once, then checked against a column
+    mapping as many times as the user changes it (see :func:`read_registry`)."""
+
+    tables: dict[str, pd.DataFrame]
+    issues: list[Issue] = field(default_factory=list)
+    source: str = ""
+
+    def unmatched(self) -> dict[str, tuple[list[str], list[str]]]:
+        """For a column-mapping step: ``{table: (missing required columns, the file's columns)}``."""
+        out = {}
+        for table, frame in self.tables.items():
+            mapping, _ = map_headers(frame.columns, table)
+            missing = missing_required(mapping, table)
+            if missing:
+                out[table] = (missing, list(frame.columns))
+        return out
+
+    def validate(self, renames: dict[str, dict[str, str]] | None = None) -> Registry:
+        """Validate the tables (the raw ones are left untouched). ``renames`` =
+        ``{"poles": {"Their header": "nom"}, "soutiens": {...}}`` is a column mapping
+        chosen by the user, applied before header matching."""
+        renames = renames or {}
+        issues = list(self.issues)
+        poles_frame, more = validate_poles(self.tables["poles"], self.source, renames.get("poles"))
+        issues += more
+        valid_ids = set(poles_frame.loc[poles_frame["_valide"], "id"])
+        if "soutiens" in self.tables:
+            soutiens_frame, more = validate_soutiens(self.tables["soutiens"], valid_ids, self.source,
+                                                     renames.get("soutiens"))
+            issues += more
+        else:
+            soutiens_frame = empty_soutiens()
+        return Registry(poles=poles_frame, soutiens=soutiens_frame, issues=issues, source=self.source)
 
 
-def load_registry(poles: Source, soutiens: Source | None = None,
-                  poles_name: str = "", soutiens_name: str = "",
-                  renames: dict[str, dict[str, str]] | None = None) -> Registry:
-    """Read and validate a registry. Raises :class:`RegistryError` only when
-    a file cannot be read at all (no table, missing required column).
-
-    ``renames`` = ``{"poles": {"Their header": "nom"}, "soutiens": {...}}`` is a
-    column mapping chosen by the user, applied before header matching.
-    """
-    renames = renames or {}
+def read_registry(poles: Source, soutiens: Source | None = None,
+                  poles_name: str = "", soutiens_name: str = "") -> RawRegistry:
+    """Read the file(s) of a registry into raw tables, with every limit applied while
+    reading. Raises :class:`RegistryError` when a file cannot be read at all."""
     tables, issues = read_tables(poles, poles_name)
     name = poles_name or (Path(poles).name if isinstance(poles, (str, Path)) else "registre")
     if soutiens is not None:
@@ -67,12 +86,24 @@ def load_registry(poles: Source, soutiens: Source | None = None,
                                 "c'est le fichier de soutiens fourni à part qui est utilisé",
                                 "ne fournissez qu'une seule source de soutiens", level=AVERTISSEMENT))
         tables["soutiens"] = extra.get("soutiens", extra["poles"])
-    poles_frame, more = validate_poles(tables["poles"], name, renames.get("poles"))
-    issues += more
-    valid_ids = set(poles_frame.loc[poles_frame["_valide"], "id"])
-    if "soutiens" in tables:
-        soutiens_frame, more = validate_soutiens(tables["soutiens"], valid_ids, name, renames.get("soutiens"))
-        issues += more
-    else:
-        soutiens_frame = empty_soutiens()
-    return Registry(poles=poles_frame, soutiens=soutiens_frame, issues=issues, source=name)
+    return RawRegistry(tables=tables, issues=issues, source=name)
+
+
+def unmatched_required(source: Source, name: str = "", soutiens: Source | None = None,
+                       soutiens_name: str = "") -> dict[str, tuple[list[str], list[str]]]:
+    """For a column-mapping step: ``{table: (missing required columns, the file's columns)}``.
+    Reads the file: when the registry is then loaded, prefer ``read_registry(...).unmatched()``
+    followed by ``.validate(renames)``, which reads it once."""
+    return read_registry(source, soutiens, name, soutiens_name).unmatched()
+
+
+def load_registry(poles: Source, soutiens: Source | None = None,
+                  poles_name: str = "", soutiens_name: str = "",
+                  renames: dict[str, dict[str, str]] | None = None) -> Registry:
+    """Read and validate a registry. Raises :class:`RegistryError` only when
+    a file cannot be read at all (no table, missing required column).
+
+    ``renames`` = ``{"poles": {"Their header": "nom"}, "soutiens": {...}}`` is a
+    column mapping chosen by the user, applied before header matching.
+    """
+    return read_registry(poles, soutiens, poles_name, soutiens_name).validate(renames)

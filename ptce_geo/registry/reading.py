@@ -10,24 +10,23 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
-from datetime import date, datetime
+import re
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
 import pandas as pd
 
 from .. import settings
-from ..text import slug
+from . import limits
+from .cells import SHEET_NAMES, cell_text, unique_headers
 from .model import AVERTISSEMENT, ERREUR, LIST_SEPARATOR, Issue, RegistryError
 
-SHEET_NAMES = {
-    "poles": {"poles", "pole", "ptce", "registre", "liste_des_poles", "les_poles"},
-    "soutiens": {"soutiens", "soutien", "supports", "aides", "financements", "soutiens_des_collectivites"},
-}
+__all__ = ["SHEET_NAMES", "Source", "read_tables"]
 
-
-
+# kept for the modules that imported them from here
+_cell_text = cell_text
+_unique_headers = unique_headers
 
 Source = str | Path | bytes | BinaryIO
 
@@ -98,8 +97,21 @@ def _decode(data: bytes, name: str, issues: list[Issue]) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def _sniff_delimiter(text: str) -> str:
-    first = next((line for line in text.splitlines() if line.strip()), "")
+_NOT_BLANK = re.compile(r"\S")
+
+
+def _first_line(text: str) -> str:
+    """The first non-blank line (ended by ``\\n`` or ``\\r``), found without splitting the whole text."""
+    found = _NOT_BLANK.search(text)
+    if not found:
+        return ""
+    at = found.start()
+    start = max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1
+    ends = [i for i in (text.find("\n", at), text.find("\r", at)) if i >= 0]
+    return text[start:min(ends) if ends else len(text)]
+
+
+def _sniff_delimiter(first: str) -> str:
     counts = {d: first.count(d) for d in (";", ",", "\t")}
     best = max(counts, key=counts.get)
     return best if counts[best] else ","
@@ -107,12 +119,38 @@ def _sniff_delimiter(text: str) -> str:
 
 def _read_csv_text(text: str, name: str, table: str, issues: list[Issue]) -> pd.DataFrame:
     csv.field_size_limit(50 * 1024 * 1024)
-    delimiter = _sniff_delimiter(text)
+    first = _first_line(text)
+    delimiter = _sniff_delimiter(first)
+    if first.count(delimiter) + 1 > limits.MAX_COLUMNS:  # refused before a single row is split
+        raise limits.too_many_columns(table, limits.fmt(first.count(delimiter) + 1), "la ligne d'en-tête", row=1)
+    max_rows, max_cells = settings.max_rows() + 1, limits.max_cells()
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    rows = []
+    rows: list[list[str]] = []
+    width = 0
     try:
         for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            if not rows:
+                width = len(row)
+                if width > limits.MAX_COLUMNS:
+                    raise limits.too_many_columns(table, limits.fmt(width), "la ligne d'en-tête", row=1)
+            elif len(row) != width:
+                if len(row) > width:
+                    extra = [c for c in row[width:] if c.strip()]
+                    if extra:
+                        issues.append(Issue(ERREUR, table, len(rows) + 1, None, delimiter.join(extra[:10]),
+                                            f"la ligne a {len(row)} valeurs pour {width} colonnes ; "
+                                            "les valeurs en trop sont ignorées",
+                                            "retirez le séparateur en trop ou mettez la valeur entre guillemets"))
+                    row = row[:width]
+                else:
+                    row = row + [""] * (width - len(row))
             rows.append(row)
+            if len(rows) > max_rows:
+                raise limits.too_many_rows(table, name)
+            if (len(rows) - 1) * width > max_cells:
+                raise limits.too_many_cells(table, len(rows) - 1, width)
     except csv.Error as exc:
         start = text.count("\n", 0, _line_offset(text, reader.line_num)) + 1 if rows else 1
         raise RegistryError([Issue(ERREUR, table, start, None, name,
@@ -120,25 +158,10 @@ def _read_csv_text(text: str, name: str, table: str, issues: list[Issue]) -> pd.
                                    f"({exc})",
                                    "fermez le guillemet (\") ouvert sur cette ligne, ou enregistrez le fichier "
                                    "depuis le tableur en CSV")])
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
         raise RegistryError([Issue(ERREUR, table, None, None, name, "le fichier est vide",
                                    "ajoutez une ligne d'en-tête et une ligne par pôle (voir le modèle)")])
-    header, body = rows[0], rows[1:]
-    width = len(header)
-    fixed = []
-    for offset, row in enumerate(body):
-        if len(row) > width:
-            extra = [c for c in row[width:] if c.strip()]
-            if extra:
-                issues.append(Issue(ERREUR, table, offset + 2, None, delimiter.join(extra),
-                                    f"la ligne a {len(row)} valeurs pour {width} colonnes ; "
-                                    "les valeurs en trop sont ignorées",
-                                    "retirez le séparateur en trop ou mettez la valeur entre guillemets"))
-            row = row[:width]
-        fixed.append(row + [""] * (width - len(row)))
-    frame = pd.DataFrame(fixed, columns=_unique_headers(header), dtype=object)
-    return frame
+    return pd.DataFrame(rows[1:], columns=unique_headers(rows[0], issues, table), dtype=object)
 
 
 def _line_offset(text: str, line: int) -> int:
@@ -152,86 +175,121 @@ def _line_offset(text: str, line: int) -> int:
     return offset
 
 
-def _unique_headers(header: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for i, h in enumerate(header):
-        h = str(h).strip() or f"colonne_{i + 1}"
-        if h in seen:
-            seen[h] += 1
-            h = f"{h}_{seen[h]}"
-        else:
-            seen[h] = 1
-        out.append(h)
-    return out
+_JSON_START = re.compile(rb"\s*[{\[]")
+_ESCAPES = re.compile(rb'\\\\|\\"')
+_STRINGS = re.compile(rb'"[^"]*"')
+_STEP = bytes.maketrans(b"[{]}", b"\x01\x01\xff\xff")
+_NOT_BRACKET = bytes(set(range(256)) - set(b"[]{}"))
+_GEOJSON_FIX = "vérifiez que le fichier est un GeoJSON valide (FeatureCollection de points)"
 
 
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+def _json_shape(data: bytes, name: str) -> None:
+    """Count a JSON document's containers, texts and depth before parsing it, and refuse
+    one that would cost more memory than the registry it can hold (linear time, bytes only)."""
+    skeleton, texts = _STRINGS.subn(b"", _ESCAPES.sub(b"", data))
+    containers = max(skeleton.count(b"{") + skeleton.count(b"["), skeleton.count(b"}") + skeleton.count(b"]"))
+    max_containers = limits.JSON_CONTAINERS_PER_ROW * settings.max_rows()
+    max_texts = limits.JSON_TEXTS_PER_CELL * limits.max_cells()
+    if containers > max_containers or texts > max_texts:
+        what = (f"{limits.fmt(containers)} objets et listes" if containers > max_containers
+                else f"{limits.fmt(texts)} textes")
+        raise limits.refuse("fichier", f"le GeoJSON contient {what}, bien plus qu'un registre de "
+                                       f"{limits.fmt(settings.max_rows())} pôles : il n'est pas lu",
+                            "exportez seulement les pôles, en FeatureCollection de points, ou découpez le fichier",
+                            value=name)
+    steps = np.frombuffer(skeleton.translate(_STEP, _NOT_BRACKET), dtype=np.int8)  # +1 opens, -1 closes
+    if len(steps):
+        depth = int(np.cumsum(steps, dtype=np.int32).max())
+        if depth > limits.MAX_JSON_DEPTH:
+            raise limits.refuse("fichier", f"le GeoJSON imbrique {limits.fmt(depth)} niveaux d'objets ou de listes, "
+                                           f"au-delà de la limite de {limits.MAX_JSON_DEPTH}",
+                                "un registre de pôles n'a besoin que de quelques niveaux : exportez les pôles en "
+                                "FeatureCollection de points aux propriétés simples", value=name)
 
 
-def _read_xlsx(data: bytes, name: str) -> dict[str, pd.DataFrame]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a broken file
-        raise RegistryError([Issue.file(name,
-                                   f"classeur XLSX illisible ({type(exc).__name__})",
-                                   "ouvrez-le dans Excel ou LibreOffice et enregistrez-le à nouveau en .xlsx")])
-    sheets = {}
-    for sheet in book.worksheets:
-        rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        rows = [r for r in rows if any(c.strip() for c in r)]
-        if not rows:
-            continue
-        header = _unique_headers(rows[0])
-        width = len(header)
-        body = [(r + [""] * width)[:width] for r in rows[1:]]
-        sheets[sheet.title] = pd.DataFrame(body, columns=header, dtype=object)
-    book.close()
-    return sheets
+def _kind(value: object) -> str:
+    return {str: "un texte", int: "un nombre", float: "un nombre", bool: "un booléen", list: "une liste",
+            type(None): "vide (null)"}.get(type(value), type(value).__name__)
 
 
-def _read_geojson(text: str, name: str) -> pd.DataFrame:
+def _read_geojson(data: bytes, text: str, name: str, issues: list[Issue]) -> pd.DataFrame:
+    ascii_compatible = _JSON_START.match(data) and b"\x00" not in data[:4096]  # not UTF-16
+    _json_shape(data if ascii_compatible else text.encode("utf-8"), name)
     try:
         doc = json.loads(text)
     except ValueError as exc:
-        raise RegistryError([Issue.file(name, f"GeoJSON illisible ({exc})",
-                                   "vérifiez que le fichier est un GeoJSON valide (FeatureCollection)")])
+        raise RegistryError([Issue.file(name, f"GeoJSON illisible ({exc})", _GEOJSON_FIX)])
+    except RecursionError:
+        raise limits.refuse("fichier", "le GeoJSON est imbriqué trop profondément pour être lu",
+                            _GEOJSON_FIX, value=name)
     features = doc.get("features") if isinstance(doc, dict) else None
     if not isinstance(features, list):
         raise RegistryError([Issue.file(name,
                                    "le GeoJSON n'a pas de liste « features »",
                                    "exportez les pôles en FeatureCollection de points")])
+    if len(features) > settings.max_rows():
+        raise limits.refuse("poles", f"{limits.fmt(len(features))} objets dans « features », au-delà de la limite "
+                                     f"de {settings.max_rows()} lignes",
+                            "découpez le registre ou augmentez PTCE_MAX_ROWS", value=name)
     records = []
-    for feature in features:
-        props = dict((feature or {}).get("properties") or {})
-        geom = (feature or {}).get("geometry") or {}
-        if geom.get("type") == "Point" and isinstance(geom.get("coordinates"), list) and len(geom["coordinates"]) >= 2:
-            props.setdefault("longitude", geom["coordinates"][0])
-            props.setdefault("latitude", geom["coordinates"][1])
+    keys: dict[str, None] = {}
+    for n, feature in enumerate(features):
+        line = n + 2  # as the reports number the rows: feature n° 1 is row 2
+        record: dict[str, str] = {}
+        records.append(record)
+        if not isinstance(feature, dict):
+            issues.append(Issue(ERREUR, "poles", line, None, _json_text(feature),
+                                f"l'élément n° {n + 1} de « features » est {_kind(feature)}, pas un objet "
+                                "GeoJSON « Feature » : la ligne est vide",
+                                "chaque élément de « features » doit être un objet "
+                                '{"type": "Feature", "properties": {…}, "geometry": {…}}'))
+            continue
+        props = feature.get("properties")
+        geom = feature.get("geometry")
+        if props is None:
+            props = {}
+        elif not isinstance(props, dict):
+            issues.append(Issue(ERREUR, "poles", line, "properties", _json_text(props),
+                                f"les « properties » de l'objet n° {n + 1} sont {_kind(props)}, pas un objet : "
+                                "la ligne est vide",
+                                'écrivez les propriétés en objet : "properties": {"nom": "…", "commune": "…"}'))
+            props = {}
+        if geom is not None and not isinstance(geom, dict):
+            issues.append(Issue(ERREUR, "poles", line, "geometry", _json_text(geom),
+                                f"la « geometry » de l'objet n° {n + 1} est {_kind(geom)}, pas un objet GeoJSON : "
+                                "elle est ignorée",
+                                'écrivez un point GeoJSON : "geometry": {"type": "Point", "coordinates": '
+                                "[longitude, latitude]}, ou indiquez la commune dans les propriétés"))
+            geom = None
+        props = dict(props)
+        geom = geom or {}
+        coords = geom.get("coordinates")
+        if geom.get("type") == "Point" and isinstance(coords, list) and len(coords) >= 2:
+            props.setdefault("longitude", coords[0])
+            props.setdefault("latitude", coords[1])
         elif geom:
             props.setdefault("_geometrie", str(geom.get("type")))
-        records.append({k: _cell_text(v) if not isinstance(v, (list, dict)) else
-                        (LIST_SEPARATOR.join(map(str, v)) if isinstance(v, list) else json.dumps(v))
-                        for k, v in props.items()})
-    frame = pd.DataFrame(records, dtype=object).fillna("")
+        for key, value in props.items():
+            if key not in keys:
+                keys[key] = None
+                if len(keys) > limits.MAX_COLUMNS:
+                    raise limits.too_many_columns("poles", f"plus de {limits.MAX_COLUMNS}",
+                                                  f"le GeoJSON a {len(keys)} propriétés différentes dès l'objet "
+                                                  f"n° {n + 1} (nouvelle propriété « {key[:40]} ») : il",
+                                                  row=line, column=key[:40])
+                if len(features) * len(keys) > limits.max_cells():
+                    raise limits.too_many_cells("poles", len(features), len(keys))
+            record[key] = json.dumps(value) if isinstance(value, dict) else (
+                LIST_SEPARATOR.join(map(str, value)) if isinstance(value, list) else cell_text(value))
+    frame = pd.DataFrame(records, columns=list(keys) or None, dtype=object).fillna("")
     if "_geometrie" in frame:
         frame = frame.rename(columns={"_geometrie": "geometrie_non_ponctuelle"})
     return frame
+
+
+def _json_text(value: object) -> str:
+    """A JSON value, shortened, for the value column of a report."""
+    return json.dumps(value, ensure_ascii=False)[:200]
 
 
 def read_tables(source: Source, name: str = "") -> tuple[dict[str, pd.DataFrame], list[Issue]]:
@@ -253,33 +311,9 @@ def read_tables(source: Source, name: str = "") -> tuple[dict[str, pd.DataFrame]
                                    "ancien format Excel (.xls) non pris en charge",
                                    "enregistrez le classeur au format .xlsx ou en CSV UTF-8")])
     if suffix in (".xlsx", ".xlsm") or data.startswith(b"PK"):
-        sheets = _read_xlsx(data, name)
-        return _pick_sheets(sheets, name, issues), issues
+        from .xlsx import read_xlsx
+        return read_xlsx(data, name)
     text = _decode(data, name, issues)
     if suffix in (".geojson", ".json") or text.lstrip().startswith("{"):
-        return {"poles": _read_geojson(text, name)}, issues
+        return {"poles": _read_geojson(data, text, name, issues)}, issues
     return {"poles": _read_csv_text(text, name, "poles", issues)}, issues
-
-
-def _pick_sheets(sheets: dict[str, pd.DataFrame], name: str, issues: list[Issue]) -> dict[str, pd.DataFrame]:
-    if not sheets:
-        raise RegistryError([Issue.file(name, "le classeur ne contient aucune donnée",
-                                   "remplissez la feuille « poles » (voir le modèle)")])
-    picked: dict[str, pd.DataFrame] = {}
-    for title, frame in sheets.items():
-        for table, names in SHEET_NAMES.items():
-            if slug(title) in names and table not in picked:
-                picked[table] = frame
-    if "poles" not in picked:
-        first_title = next(iter(sheets))
-        picked["poles"] = sheets[first_title]
-        if len(sheets) > 1:
-            issues.append(Issue.file(first_title,
-                                f"aucune feuille nommée « poles » : la feuille « {first_title} » est lue comme liste des pôles",
-                                "nommez les feuilles « poles » et « soutiens »", level=AVERTISSEMENT))
-    for title in sheets:
-        if not any(sheets[title] is frame for frame in picked.values()) and slug(title) not in {"lisez_moi", "aide", "notice", "vocabulaire"}:
-            issues.append(Issue.file(title,
-                                f"la feuille « {title} » n'est pas lue",
-                                "nommez les feuilles « poles » et « soutiens »", level=AVERTISSEMENT))
-    return picked

@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import io
 import json
+import sys
 import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus"
+sys.path.insert(0, str(HERE.parent.parent))
+
+from tests.data import hostile as files  # noqa: E402
 
 OK_HEADER = "id,nom,commune_insee\n"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x00" * 64
@@ -184,6 +188,53 @@ def cases() -> list[dict]:
              code=1, words=["impossible à localiser"], desc="polygone au lieu d'un point"),
         dict(name="json_tableau.json", content=b'[{"id": "P1", "nom": "A"}]', code=1, words=["features"],
              desc="tableau JSON au lieu d'un GeoJSON"),
+        # files small on disk that cost a naive reader gigabytes or minutes (see hostile.py)
+        dict(name="dimension_geante.xlsx", classe="mémoire", content=files.xlsx_declared_dimension(), code=1,
+             words=["déclare la plage A1:XFD1048576", "16 384 colonnes"],
+             desc="feuille de deux lignes qui déclare la plage A1:XFD1048576 (refusée sans rien lire)"),
+        dict(name="chaine_geante.xlsx", classe="mémoire", content=files.xlsx_huge_shared_string(10_000_000), code=1,
+             words=["32 767 caractères", "la lecture est arrêtée"],
+             desc="texte partagé de 10 millions de caractères (10 ko compressés) : arrêt au-delà de la limite d'Excel"),
+        dict(name="feuille_geante.xlsx", classe="mémoire", content=files.xlsx_huge_sheet(6_000_000), code=1,
+             words=["se décompresse en 6 Mo, au-delà de la limite de 5 Mo"], env={"PTCE_MAX_UPLOAD_MB": "0.5"},
+             desc="feuille qui se décompresse en 6 Mo pour une limite de 10 × 0,5 Mo (refusée sans la lire)"),
+        dict(name="ligne_large.xlsx", classe="mémoire", content=files.xlsx_wide_row(10_000), code=1,
+             words=["XFD1", "au-delà de la limite de 200"],
+             desc="ligne de 10 000 cellules vides puis une valeur en XFD1 (limite de 200 colonnes)"),
+        dict(name="ligne_trop_large.xlsx", classe="mémoire", content=files.xlsx_wide_row(100_000), code=1,
+             words=["au-delà de la dernière colonne d'Excel"],
+             desc="ligne de 100 000 cellules (refusée à la 16 385e, la limite d'Excel)"),
+        dict(name="trop_de_lignes.xlsx", classe="temps", content=files.xlsx_many_rows(1200), code=1, words=["limite de 1000"],
+             env={"PTCE_MAX_ROWS": "1000"}, desc="1 200 lignes pour une limite réglée à 1 000 (lecture arrêtée)"),
+        dict(name="nombre_texte.xlsx", classe="trace", content=files.xlsx_text_in_number_cell(), code=1,
+             words=["cellule C2", "typée nombre mais contient du texte", "« nb_membres » doit être"],
+             desc="cellule typée nombre qui contient du texte"),
+        dict(name="cles_eparses.geojson", classe="mémoire", content=files.geojson_sparse_keys(300), code=1,
+             words=["propriétés différentes", "au-delà de la limite de 200"],
+             desc="300 points ayant chacun une propriété de nom différent (limite de 200 colonnes)"),
+        dict(name="imbrique.geojson", classe="trace", content=files.geojson_nested(10_000), code=1,
+             words=["10 004 niveaux", "limite de 64"], desc="propriété imbriquée sur 10 000 niveaux"),
+        dict(name="objets_vides.geojson", classe="mémoire", content=files.geojson_empty_objects(20_000), code=1,
+             words=["20 002 objets et listes"], env={"PTCE_MAX_ROWS": "1000"},
+             desc="20 000 objets vides pour une limite de 1 000 lignes (refusé avant d'être analysé)"),
+        *[dict(name=f"{key}.geojson", classe="trace", content=content, code=1, words=words, desc=desc)
+          for key, content, words, desc in [
+              (key, content, *{
+                  "feature_nombre": (["l'élément n° 2 de « features » est un nombre"], "un élément de « features » "
+                                     "est un nombre"),
+                  "geometrie_texte": (["la « geometry » de l'objet n° 2 est un texte"], "« geometry » est un texte"),
+                  "proprietes_texte": (["les « properties » de l'objet n° 2 sont un texte"],
+                                       "« properties » est un texte"),
+              }[key]) for key, content in files.geojson_odd_features().items()]],
+        dict(name="colonnes_en_double.csv", classe="trace", content=files.csv_duplicate_headers(), code=1,
+             words=["plusieurs colonnes s'appellent « x »", "lue sous le nom « x_3 »"],
+             desc="en-têtes nom;x;x;x_2;x_2_2 (noms en double après renommage)"),
+        dict(name="separateurs.csv", classe="temps", content=files.csv_separators(50_000), code=1,
+             words=["50 002 colonnes", "limite de 200"], desc="en-tête suivi de 50 000 séparateurs « ; »"),
+        dict(name="communes_inconnues.csv", classe="temps", content=files.csv_unknown_communes(2_000), code=1,
+             words=["autre(s) commune(s) inconnue(s)", "aucune commune nommée « Ville-Imaginaire-001999 »"],
+             desc="2 000 communes inconnues : suggestions pour les premières, puis une ligne de synthèse ; "
+                  "chaque ligne garde son erreur"),
     ]
 
 
@@ -195,6 +246,8 @@ def write() -> list[dict]:
         (CORPUS / case["name"]).write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
         entry = {"fichier": case["name"], "code": case["code"], "mots": case["words"],
                  "env": case.get("env", {}), "description": case["desc"]}
+        if case.get("classe"):
+            entry["classe"] = case["classe"]
         if case.get("soutiens"):
             soutiens = case["name"].replace(".csv", "_soutiens.csv")
             (CORPUS / soutiens).write_text(case["soutiens"], encoding="utf-8")
@@ -204,12 +257,18 @@ def write() -> list[dict]:
     lines = ["# Corpus de fichiers mal formés ou difficiles", "",
              "Fabriqué par `python tests/data/make_corpus.py` ; vérifié par `tests/test_corpus.py` (ligne de "
              "commande : code de sortie, mots du rapport, pas de trace Python) et `tests/e2e/test_hostile.py` "
-             "(page Données : import sans exception).", "",
+             "(page Données : import sans exception, réponse qui concorde avec le code de sortie ; pour les "
+             "fichiers hostiles, le message attendu ; `tabulations.tsv` et `ancien_excel.xls` y sont refusés par "
+             "le sélecteur de fichiers, qui n'accepte que CSV, TXT, XLSX, GeoJSON et JSON).", "",
+             "Fichiers hostiles (petits, mais coûteux pour un lecteur naïf), par classe : « mémoire » (mémoire "
+             "épuisée), « temps » (serveur bloqué), « trace » (trace Python au lieu d'un message) ; "
+             "`tests/data/hostile.py` les fabrique, ici en petit, en grand pour `python -m benchmarks`.", "",
              "| fichier | cas | sortie de `validate` | le rapport doit dire |", "|---|---|---|---|"]
     for e in manifest:
         env = " (" + ", ".join(f"{k}={v}" for k, v in e["env"].items()) + ")" if e["env"] else ""
         files = e["fichier"] + (f" + {e['soutiens']}" if "soutiens" in e else "")
-        lines.append(f"| `{files}` | {e['description']}{env} | {e['code']} | "
+        kind = f"[{e['classe']}] " if e.get("classe") else ""
+        lines.append(f"| `{files}` | {kind}{e['description']}{env} | {e['code']} | "
                      + " ; ".join(f"« {w} »" for w in e["mots"]) + " |")
     (HERE / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return manifest

@@ -322,3 +322,84 @@ def test_jinja_in_an_upload_is_shown_never_run(browser, jinja_url, marker):
         assert not marker.exists(), "un gabarit Jinja de l'import a été exécuté sur le serveur"
     finally:
         context.close()
+
+
+GRID = "Array.from(document.querySelectorAll('[data-testid=stDataFrame] table td')).map(e => e.textContent)"
+
+
+def _page_text(page) -> str:
+    """What the page says: its text, and the cells of its tables (drawn on a canvas, with an
+    accessible copy in the page once drawn)."""
+    if page.locator("[data-testid=stDataFrame]").count():
+        page.wait_for_function(f"() => {GRID}.length > 0", timeout=30_000)
+    return page.locator("[data-testid=stMain]").inner_text() + "\n" + "\n".join(page.evaluate(f"() => {GRID}"))
+
+
+HOSTILE = [c for c in CASES if c.get("classe") and not c["env"]]
+
+
+@pytest.mark.parametrize("case", HOSTILE, ids=[c["fichier"] for c in HOSTILE])
+def test_hostile_corpus_file_gets_its_message_on_the_data_page(browser, app_url, case):
+    """Each hostile file of the corpus, in a fresh session: the words the command line prints
+    are on the page too (in the report table, or in the downloadable report)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{app_url}/donnees")
+        page.wait_for_selector("[data-testid=stFileUploader]")
+        page.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(
+            files=[{"name": case["fichier"], "mimeType": "application/octet-stream",
+                    "buffer": (DATA / "corpus" / case["fichier"]).read_bytes()}])
+        expect(page.locator("[data-testid=stAlertContentSuccess], [data-testid=stAlertContentError]").first
+               ).to_be_visible(timeout=60_000)
+        page.wait_for_timeout(1000)
+        _no_error(page, case["fichier"])
+        text = _page_text(page)
+        report = page.get_by_role("button", name="Télécharger le rapport (CSV)")
+        if any(word not in text for word in case["mots"]) and report.count():
+            with page.expect_download() as info:
+                report.click()
+            text += open(info.value.path(), "rb").read().decode("utf-8-sig")
+        for word in case["mots"]:
+            assert word in text, f"{case['fichier']} : « {word} » absent de la page"
+    finally:
+        context.close()
+
+
+def test_a_second_session_gets_its_map_while_a_hostile_file_is_refused(browser, app_url):
+    """One session uploads the 1,000,000-row workbook (17 MB; read in a child process, refused at
+    the row limit); meanwhile another session opens the map. The refusal comes with its French
+    message, and the map does not wait for it."""
+    from tests.data import hostile
+    data = hostile.xlsx_many_rows(1_000_000)
+    first, second = browser.new_context(), browser.new_context()
+    try:
+        p1 = first.new_page()
+        p1.goto(f"{app_url}/donnees")
+        p1.wait_for_selector("[data-testid=stFileUploader]")
+        p2 = second.new_page()
+        p2.goto(app_url)  # the map page loads once before the upload starts
+        p2.frame_locator(MAP).first.locator("canvas.leaflet-zoom-animated").first.wait_for(timeout=90_000)
+        rss_before = rss_mb(app_url.pid)
+        p1.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(
+            files=[{"name": "un_million.xlsx", "mimeType": "application/octet-stream", "buffer": data}])
+        expect(p1.get_by_text("Lecture du fichier")).to_be_visible(timeout=60_000)  # the reading has started
+        started = time.perf_counter()
+        p2.reload()
+        p2.frame_locator(MAP).first.locator("canvas.leaflet-zoom-animated").first.wait_for(timeout=60_000)
+        map_s = time.perf_counter() - started
+        reading = p1.get_by_text("Lecture du fichier").count() > 0
+        expect(p1.locator("[data-testid=stAlertContentError]")).to_be_visible(timeout=120_000)
+        refused_s = time.perf_counter() - started
+        p1.wait_for_timeout(1000)
+        text = _page_text(p1)
+        assert "plus de 100000 lignes" in text and "Traceback" not in text, text[-3000:]
+        rss_after = rss_mb(app_url.pid)
+        print(f"\ncarte de l'autre session : {map_s:.1f} s (lecture encore en cours : {reading}) ; refus du "
+              f"classeur d'un million de lignes : {refused_s:.1f} s après le début de la lecture ; mémoire du "
+              f"serveur : {rss_before:.0f} Mo avant, {rss_after:.0f} Mo après")
+        assert map_s < 20
+        assert rss_after - rss_before < 250  # the file (17 MB) is kept by the uploader; its reading is not
+    finally:
+        first.close()
+        second.close()
