@@ -136,18 +136,15 @@ def run_page(navigation) -> None:
                  f"{reference} et, s'il y en a un, le fichier importé.")
 
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
-
-
-#: Streamlit links ``www.x.org``, ``https://…`` and ``a@b.org`` even when escaped;
-#: an invisible word joiner before ``.`` and ``:`` keeps them plain text.
-_AUTOLINK = str.maketrans({".": "\u2060.", ":": "\u2060:"})
-
-
 def md(text: object) -> str:
-    """A user's text (file name, date…) made inert inside Streamlit markdown:
-    no formatting, no image, no link."""
-    return _MARKDOWN.sub(r"\\\1", str(text).translate(_AUTOLINK))
+    """A user's text (file name, date…) made inert inside Streamlit markdown: shown as
+    written, in a code span, where nothing is formatted, linked, or turned into an
+    image, an icon or a formula."""
+    text = " ".join(str(text).split())
+    if not text:
+        return ""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}"
 
 
 def header(reg: Registry, is_demo: bool) -> None:

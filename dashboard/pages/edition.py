@@ -135,7 +135,7 @@ with import_tab:
             common.unreadable("Ce fichier ne peut pas être lu :", exc.issues)
         else:
             plan = importing.plan_import(shared, incoming)
-            st.write(common.md(plan.summary()))
+            st.text(plan.summary())
             shown = plan.lignes.assign(statut=plan.lignes["statut"].map(importing.STATUTS))
             common.table(shown, height=260)
             only_valid = False

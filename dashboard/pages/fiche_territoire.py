@@ -20,8 +20,8 @@ level, code = view.territory
 fiche = portrait.build(terr, view.poles, view.supports, level, code)
 st.header(fiche.title)
 header_lines = [f"Filtres actifs : {view.filters.describe()}", f"Extraction du {date.today():%d/%m/%Y}",
-                f"Registre : {common.md(view.registry.source)}"]
-st.caption(" — ".join(header_lines))
+                f"Registre : {view.registry.source}"]  # plain text, as in the ZIP's lisez-moi
+st.caption(" — ".join(header_lines[:2] + [f"Registre : {common.md(view.registry.source)}"]))
 common.print_button()
 
 comp = fiche.comparaison.set_index("territoire")
