@@ -127,161 +127,198 @@ def _declared(row: dict, gaz: Gazetteer) -> str | None:
     return None
 
 
-def locate_registry(registry: Registry, territories: Territories, gaz: Gazetteer | None = None) -> Registry:
-    """A copy of ``registry`` whose poles carry their territories and a statut."""
-    gaz = gaz or Gazetteer(territories)
-    poles = registry.poles.copy()
-    issues: list[Issue] = []
-    n = len(poles)
-    index = territories.commune_index()
+class _Located:
+    """What locating finds for each pole (arrays in the table's row order), and the issues."""
 
-    lines = poles["_ligne"].to_numpy()
-    headers: dict = {}
+    def __init__(self, poles: pd.DataFrame):
+        n = len(poles)
+        self.poles = poles
+        self.code = np.full(n, None, dtype=object)
+        self.methode = np.full(n, "", dtype=object)
+        self.reason = np.full(n, "", dtype=object)
+        self.point_lon = np.full(n, np.nan)
+        self.point_lat = np.full(n, np.nan)
+        self.off_declared = np.zeros(n, dtype=bool)  # a point outside the commune the row names
+        self.valid = poles["_valide"].to_numpy(dtype=bool)
+        self.places = {c: poles[c].to_numpy() for c in _PLACE_COLUMNS}
+        self.issues: list[Issue] = []
+        self._lines = poles["_ligne"].to_numpy()
+        self._headers: dict = {}
 
-    def issue(level, pos, column, value, message, fix=""):
-        if column not in headers:
-            headers[column] = user_header(poles, column)
-        issues.append(Issue(level, "poles", int(lines[pos]), headers[column],
-                            "" if is_blank(value) else str(value), message, fix))
-
-    code = np.full(n, None, dtype=object)
-    methode = np.full(n, "", dtype=object)
-    reason = np.full(n, "", dtype=object)
-    point_lon = np.full(n, np.nan)
-    point_lat = np.full(n, np.nan)
-    valid = poles["_valide"].to_numpy(dtype=bool)
-    places = {c: poles[c].to_numpy() for c in _PLACE_COLUMNS}
-
-    def place(pos: int) -> dict:
+    def place(self, pos: int) -> dict:
         """The place columns of one row (much cheaper than ``poles.iloc[pos]``)."""
-        return {c: places[c][pos] for c in _PLACE_COLUMNS}
+        return {c: self.places[c][pos] for c in _PLACE_COLUMNS}
 
-    # 1. coordinates, all at once
-    lat = pd.to_numeric(poles["latitude"], errors="coerce").astype(float).to_numpy()
-    lon = pd.to_numeric(poles["longitude"], errors="coerce").astype(float).to_numpy()
+    def issue(self, level, pos, column, value, message, fix=""):
+        if column not in self._headers:
+            self._headers[column] = user_header(self.poles, column)
+        self.issues.append(Issue(level, "poles", int(self._lines[pos]), self._headers[column],
+                                 "" if is_blank(value) else str(value), message, fix))
+
+
+def _coordinates(found: _Located) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Checks first: latitude and longitude parsed; a half pair is reported. Returns
+    (lat, lon, has_both)."""
+    lat = pd.to_numeric(found.poles["latitude"], errors="coerce").astype(float).to_numpy()
+    lon = pd.to_numeric(found.poles["longitude"], errors="coerce").astype(float).to_numpy()
     has_lat, has_lon = np.isfinite(lat), np.isfinite(lon)
     for pos in np.flatnonzero(has_lat ^ has_lon):
         col = "longitude" if has_lat[pos] else "latitude"
-        issue(ERREUR, pos, col, "", "coordonnée incomplète : latitude et longitude vont ensemble",
-              f"renseignez la {col} ou videz les deux cases")
-    with_xy = np.flatnonzero(has_lat & has_lon & valid)
-    if len(with_xy):
-        declared = np.array([_declared(place(p), gaz) if places["commune_insee"][p] or places["commune"][p]
-                             else None for p in range(n)], dtype=object)
-        found = communes_at(territories, lon[with_xy], lat[with_xy], prefer=declared[with_xy])
-        for pos, com in zip(with_xy, found):
-            if com is None:
-                issue(ERREUR, pos, "latitude", f"{lat[pos]}, {lon[pos]}",
-                      "les coordonnées ne tombent dans aucune commune française",
-                      coordinate_hint(lat[pos], lon[pos]))
-                continue
-            code[pos], methode[pos] = com, "coordonnees"
-            point_lon[pos], point_lat[pos] = lon[pos], lat[pos]
-            if declared[pos] is not None and declared[pos] != com:
-                issue(AVERTISSEMENT, pos, "commune_insee" if poles["commune_insee"].iat[pos] else "commune",
-                      poles["commune_insee"].iat[pos] or poles["commune"].iat[pos],
-                      f"le point tombe dans {gaz.describe(com)}, pas dans la commune déclarée "
-                      f"{gaz.describe(declared[pos])}",
-                      "vérifiez les coordonnées ou la commune")
+        found.issue(ERREUR, pos, col, "", "coordonnée incomplète : latitude et longitude vont ensemble",
+                    f"renseignez la {col} ou videz les deux cases")
+    return lat, lon, has_lat & has_lon
 
-    # 2. codes and names, row by row, for the rest
-    suggested = unsuggested = 0
-    spent = 0.0
-    for pos in np.flatnonzero(valid & pd.isna(code)):
-        row = place(pos)
-        suggest = suggested < MAX_SUGGESTIONS and spent < SUGGESTION_BUDGET_S
-        started = time.thread_time() if suggest else 0.0
+
+def _by_coordinates(found: _Located, territories: Territories, gaz: Gazetteer, lat, lon, has_xy) -> None:
+    """Poles with coordinates, all at once: a spatial join into the communes."""
+    with_xy = np.flatnonzero(has_xy & found.valid)
+    if not len(with_xy):
+        return
+    places = found.places
+    declared = np.array([_declared(found.place(p), gaz) if places["commune_insee"][p] or places["commune"][p]
+                         else None for p in range(len(found.code))], dtype=object)
+    communes = communes_at(territories, lon[with_xy], lat[with_xy], prefer=declared[with_xy])
+    for pos, com in zip(with_xy, communes):
+        if com is None:
+            found.issue(ERREUR, pos, "latitude", f"{lat[pos]}, {lon[pos]}",
+                        "les coordonnées ne tombent dans aucune commune française", coordinate_hint(lat[pos], lon[pos]))
+            continue
+        found.code[pos], found.methode[pos] = com, "coordonnees"
+        found.point_lon[pos], found.point_lat[pos] = lon[pos], lat[pos]
+        if declared[pos] is not None and declared[pos] != com:
+            found.off_declared[pos] = True
+            column = "commune_insee" if places["commune_insee"][pos] else "commune"
+            found.issue(AVERTISSEMENT, pos, column, places[column][pos],
+                        f"le point tombe dans {gaz.describe(com)}, pas dans la commune déclarée "
+                        f"{gaz.describe(declared[pos])}", "vérifiez les coordonnées ou la commune")
+
+
+class _Suggestions:
+    """« Vouliez-vous dire » for the first unknown communes, within a CPU budget."""
+
+    def __init__(self):
+        self.given = self.skipped = 0
+        self.spent = 0.0
+
+    def allowed(self) -> bool:
+        return self.given < MAX_SUGGESTIONS and self.spent < SUGGESTION_BUDGET_S
+
+    def summary(self, poles: pd.DataFrame) -> list[Issue]:
+        if not self.skipped:
+            return []
+        return [Issue(AVERTISSEMENT, "poles", None, user_header(poles, "commune"), "",
+                      f"{self.skipped} autre(s) commune(s) inconnue(s) sont signalées chacune sur sa ligne, "
+                      f"sans suggestion « Vouliez-vous dire » : les suggestions ne sont cherchées que pour "
+                      f"les {self.given} premières",
+                      "corrigez d'abord les premières (les mêmes fautes reviennent souvent), ou indiquez le "
+                      "code INSEE des communes")]
+
+
+def _by_name(gaz: Gazetteer, row: dict, suggestions: _Suggestions):
+    """The commune of a row by its name (with postal code or département when given)."""
+    suggest = suggestions.allowed()
+    started = time.thread_time() if suggest else 0.0
+    if row["code_postal"]:
+        match, how = gaz.by_name(row["commune"], code_postal=row["code_postal"],
+                                 suggest=suggest and not row["departement"]), "code_postal_commune"
+        if match.code is None and row["departement"]:
+            match, how = gaz.by_name(row["commune"], departement=row["departement"],
+                                     suggest=suggest), "commune_departement"
+    elif row["departement"]:
+        match, how = gaz.by_name(row["commune"], departement=row["departement"], suggest=suggest), \
+            "commune_departement"
+    else:
+        match, how = gaz.by_name(row["commune"], suggest=suggest), "commune"
+    if match.statut == "inconnu":
+        suggestions.given += suggest
+        suggestions.skipped += not suggest
+    if suggest:
+        suggestions.spent += time.thread_time() - started
+    return match, how
+
+
+def _by_codes_and_names(found: _Located, gaz: Gazetteer, index: pd.DataFrame, has_xy) -> list[Issue]:
+    """The poles not placed by coordinates, row by row: INSEE code, then name, then postal code.
+    A pole found through its commune is placed at the town hall."""
+    suggestions = _Suggestions()
+    for pos in np.flatnonzero(found.valid & pd.isna(found.code)):
+        row = found.place(pos)
         match, how, column = None, "", None
         if row["commune_insee"]:
             match, how, column = gaz.by_insee(row["commune_insee"]), "insee", "commune_insee"
             if match.code is None and row["commune"]:
-                issue(ERREUR, pos, column, row["commune_insee"], match.message,
-                      "corrigez le code INSEE (la commune est cherchée par son nom en attendant)")
+                found.issue(ERREUR, pos, column, row["commune_insee"], match.message,
+                            "corrigez le code INSEE (la commune est cherchée par son nom en attendant)")
                 match = None
         if match is None and row["commune"]:
             column = "commune"
-            if row["code_postal"]:
-                match, how = gaz.by_name(row["commune"], code_postal=row["code_postal"],
-                                         suggest=suggest and not row["departement"]), "code_postal_commune"
-                if match.code is None and row["departement"]:
-                    match, how = gaz.by_name(row["commune"], departement=row["departement"],
-                                             suggest=suggest), "commune_departement"
-            elif row["departement"]:
-                match, how = gaz.by_name(row["commune"], departement=row["departement"],
-                                         suggest=suggest), "commune_departement"
-            else:
-                match, how = gaz.by_name(row["commune"], suggest=suggest), "commune"
-            if match.statut == "inconnu":
-                suggested += suggest
-                unsuggested += not suggest
-            if suggest:
-                spent += time.thread_time() - started
+            match, how = _by_name(gaz, row, suggestions)
         if match is None and row["code_postal"]:
             match, how, column = gaz.by_postal(row["code_postal"]), "code_postal", "code_postal"
         if match is None:
-            if not (has_lat[pos] and has_lon[pos]):
-                reason[pos] = "aucune localisation (ni coordonnées, ni code INSEE, ni commune)"
-                issue(ERREUR, pos, "commune", "", "pôle impossible à localiser : " + reason[pos],
-                      "renseignez le code INSEE, ou la commune (avec son département ou son code postal), "
-                      "ou la latitude et la longitude")
+            if not has_xy[pos]:
+                found.reason[pos] = "aucune localisation (ni coordonnées, ni code INSEE, ni commune)"
+                found.issue(ERREUR, pos, "commune", "", "pôle impossible à localiser : " + found.reason[pos],
+                            "renseignez le code INSEE, ou la commune (avec son département ou son code postal), "
+                            "ou la latitude et la longitude")
             else:
-                reason[pos] = "coordonnées hors de France"
+                found.reason[pos] = "coordonnées hors de France"
             continue
         if match.code is None:
-            reason[pos] = match.message
+            found.reason[pos] = match.message
             fix = ("précisez avec le code INSEE, le code postal ou le département" if match.statut == "ambigu"
                    else "corrigez la valeur ou indiquez le code INSEE")
-            issue(ERREUR, pos, column, row[column], match.message, fix)
+            found.issue(ERREUR, pos, column, row[column], match.message, fix)
             continue
         if match.warning:
-            issue(AVERTISSEMENT, pos, column, row[column], match.warning, "corrigez la valeur dans le fichier source")
-        code[pos], methode[pos] = match.code, how
-        point_lon[pos] = index.at[match.code, "mairie_lon"]
-        point_lat[pos] = index.at[match.code, "mairie_lat"]
+            found.issue(AVERTISSEMENT, pos, column, row[column], match.warning,
+                        "corrigez la valeur dans le fichier source")
+        found.code[pos], found.methode[pos] = match.code, how
+        found.point_lon[pos] = index.at[match.code, "mairie_lon"]
+        found.point_lat[pos] = index.at[match.code, "mairie_lat"]
+    return suggestions.summary(found.poles)
 
-    if unsuggested:
-        issues.append(Issue(AVERTISSEMENT, "poles", None, user_header(poles, "commune"), "",
-                            f"{unsuggested} autre(s) commune(s) inconnue(s) sont signalées chacune sur sa ligne, "
-                            f"sans suggestion « Vouliez-vous dire » : les suggestions ne sont cherchées que pour "
-                            f"les {suggested} premières",
-                            "corrigez d'abord les premières (les mêmes fautes reviennent souvent), ou indiquez le "
-                            "code INSEE des communes"))
 
-    # 3. territories from the commune
+def _attach_territories(found: _Located, index: pd.DataFrame) -> pd.DataFrame:
+    """The poles with their commune, EPCI, département, région, point and statut."""
+    poles, code = found.poles, found.code
     located = pd.notna(code)
     info = index.reindex([c if c is not None else "" for c in code])
-    if "commune_insee" in poles:
-        changed = located & (poles["commune_insee"].to_numpy() != code) & (poles["commune_insee"] != "").to_numpy()
-        if changed.any():
-            poles["commune_insee_source"] = poles["commune_insee"]
+    changed = located & (poles["commune_insee"].to_numpy() != code) & (poles["commune_insee"] != "").to_numpy()
+    if changed.any():
+        poles["commune_insee_source"] = poles["commune_insee"]
     poles["commune_insee"] = [c or "" for c in code]
-    poles["commune_nom"] = info["nom"].fillna("").to_numpy()
-    poles["epci_siren"] = info["epci_siren"].fillna("").to_numpy()
-    poles["epci_nom"] = info["epci_nom"].fillna("").to_numpy()
-    poles["departement_code"] = info["departement_code"].fillna("").to_numpy()
-    poles["departement_nom"] = info["departement_nom"].fillna("").to_numpy()
-    poles["region_code"] = info["region_code"].fillna("").to_numpy()
-    poles["region_nom"] = info["region_nom"].fillna("").to_numpy()
-    poles["point_lat"] = np.round(point_lat, 6)
-    poles["point_lon"] = np.round(point_lon, 6)
-    poles["methode"] = methode
-    poles["hors_commune_declaree"] = False
-    statut = []
-    for pos in range(n):
-        if not valid[pos]:
-            statut.append("écarté : ligne invalide (voir le rapport)")
-        elif located[pos]:
-            statut.append(f"localisé par {METHODES[methode[pos]]}")
-        else:
-            statut.append(f"non localisé : {reason[pos] or 'voir le rapport'}")
-    poles["statut"] = statut
-    flagged = {i.ligne for i in issues if "pas dans la commune déclarée" in i.message}
-    poles["hors_commune_declaree"] = poles["_ligne"].isin(flagged)
+    for column in ("nom", "epci_siren", "epci_nom", "departement_code", "departement_nom", "region_code",
+                   "region_nom"):
+        poles["commune_nom" if column == "nom" else column] = info[column].fillna("").to_numpy()
+    poles["point_lat"] = np.round(found.point_lat, 6)
+    poles["point_lon"] = np.round(found.point_lon, 6)
+    poles["methode"] = found.methode
+    poles["hors_commune_declaree"] = found.off_declared
+    poles["statut"] = ["écarté : ligne invalide (voir le rapport)" if not ok
+                       else f"localisé par {METHODES[how]}" if here
+                       else f"non localisé : {why or 'voir le rapport'}"
+                       for ok, here, how, why in zip(found.valid, located, found.methode, found.reason)]
+    return poles
 
-    issues += _check_perimeters(poles, territories, gaz)
+
+def locate_registry(registry: Registry, territories: Territories, gaz: Gazetteer | None = None) -> Registry:
+    """A copy of ``registry`` whose poles carry their territories and a statut.
+
+    Checks first (coordinates that come in pairs), then one way of locating
+    after another (coordinates, then codes and names), then the territories
+    attached; perimeters and supports' collectivity codes are checked last.
+    """
+    gaz = gaz or Gazetteer(territories)
+    index = territories.commune_index()
+    found = _Located(registry.poles.copy())
+    lat, lon, has_xy = _coordinates(found)
+    _by_coordinates(found, territories, gaz, lat, lon, has_xy)
+    summary = _by_codes_and_names(found, gaz, index, has_xy)
+    poles = _attach_territories(found, index)
+    issues = found.issues + summary + _check_perimeters(poles, territories, gaz)
     soutiens, more = _check_support_codes(registry.soutiens.copy(), territories, gaz)
-    issues += more
-    return replace(registry, poles=poles, soutiens=soutiens, issues=registry.issues + issues)
+    return replace(registry, poles=poles, soutiens=soutiens, issues=registry.issues + issues + more)
 
 
 def _check_perimeters(poles: pd.DataFrame, territories: Territories, gaz: Gazetteer) -> list[Issue]:
