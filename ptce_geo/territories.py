@@ -10,6 +10,10 @@ following calls read the cache back in a fraction of a second.
 
 Set ``PTCE_CACHE_DIR`` to move the cache (default: ``geodata/cache`` in the
 repository).
+
+The module is longer than the others because building, caching and loading
+the layers are one job over the same files; the part other modules call is
+:class:`Territories` and :func:`get_territories`.
 """
 
 from __future__ import annotations

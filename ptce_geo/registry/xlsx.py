@@ -10,6 +10,10 @@ French message naming the sheet, the cell and the fix.
 
 Only values are read (formulas give their cached result, as with openpyxl's
 ``data_only=True``); numbers in a date format become dates, as in openpyxl.
+
+The module is longer than the others because it is one parser: the archive,
+the shared strings, the styles and the sheet are read by callbacks that share
+the same budget, and splitting them would spread that budget over modules.
 """
 
 from __future__ import annotations
