@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks import hostile
+from benchmarks import store as store_bench
 from dashboard import serve
 from ptce_geo import coverage as cv
 from ptce_geo import maps, paths, territories as terr_mod
@@ -214,6 +215,8 @@ def hostile_figures() -> dict:
 def run(quick: bool, skip_browser: bool, skip_hostile: bool = False) -> dict:
     rep = 1 if quick else 3
     out: dict = {"machine": machine(), "quick": quick}
+    # the pages read the shared registry: a throw-away database, never the user's data/
+    os.environ["PTCE_DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='ptce-bench-')}/registre.sqlite3"
     if not skip_hostile:
         print("Fichiers hostiles…", file=sys.stderr)
         out.update(hostile_figures())
@@ -268,8 +271,11 @@ def run(quick: bool, skip_browser: bool, skip_hostile: bool = False) -> dict:
         scaling[str(n)] = t * 1000
     out["coverage_ms_by_poles"] = scaling
 
+    print("Registre partagé (base SQLite)…", file=sys.stderr)
+    out.update(store_bench.figures(territories))
     first, rerun = apptest_map_page()
     out["map_page_first_run_s"], out["map_page_rerun_s"] = first, rerun
+    out["db_map_page_rerun_s"] = rerun  # the map page reads the shared database (no PTCE_POLES)
 
     if not skip_browser:
         out.update(browser_figures(1 if quick else 3))

@@ -356,34 +356,43 @@ def _check_perimeters(poles: pd.DataFrame, territories: Territories, gaz: Gazett
 
 
 def _check_support_codes(soutiens: pd.DataFrame, territories: Territories, gaz: Gazetteer):
+    """Normalise the collectivities' codes; report (and empty) the unknown ones.
+    Each distinct (level, code) pair is looked up once."""
     issues = []
     if soutiens.empty:
         return soutiens, issues
     epci = set(territories.epci["code"])
     regions = set(territories.regions["code"])
-    for pos in range(len(soutiens)):
-        level = soutiens["collectivite_niveau"].iat[pos]
-        raw = str(soutiens["collectivite_code"].iat[pos]).strip()
+
+    def normal(level: str, raw: str) -> str | None:
+        if level == "commune":
+            return gaz.by_insee(raw).code
+        if level == "epci":
+            return raw if raw in epci else None
+        if level == "departement":
+            return gaz.departement(raw)
+        return raw.zfill(2) if raw.zfill(2) in regions else None
+
+    expected = {"commune": "un code INSEE de commune", "epci": "un SIREN d'EPCI (9 chiffres)",
+                "departement": "un code de département", "region": "un code de région INSEE (ex. 84)"}
+    seen: dict[tuple[str, str], str | None] = {}
+    levels_, codes, lines = (soutiens["collectivite_niveau"].to_numpy(), soutiens["collectivite_code"].to_numpy(),
+                             soutiens["_ligne"].to_numpy())
+    out = codes.copy()
+    for pos, (level, value) in enumerate(zip(levels_, codes)):
+        raw = str(value).strip()
         if not raw or level in ("", "autre"):
             continue
-        if level == "commune":
-            norm = gaz.by_insee(raw).code
-        elif level == "epci":
-            norm = raw if raw in epci else None
-        elif level == "departement":
-            norm = gaz.departement(raw)
-        else:
-            norm = raw.zfill(2) if raw.zfill(2) in regions else None
+        key = (level, raw)
+        if key not in seen:
+            seen[key] = normal(level, raw)
+        norm = seen[key]
         if norm is None:
-            expected = {"commune": "un code INSEE de commune", "epci": "un SIREN d'EPCI (9 chiffres)",
-                        "departement": "un code de département", "region": "un code de région INSEE (ex. 84)"}[level]
-            issues.append(Issue(ERREUR, "soutiens", int(soutiens["_ligne"].iat[pos]),
-                                user_header(soutiens, "collectivite_code"), raw,
+            issues.append(Issue(ERREUR, "soutiens", int(lines[pos]), user_header(soutiens, "collectivite_code"), raw,
                                 f"code inconnu pour une collectivité de niveau « {level} »",
-                                f"indiquez {expected}, ou laissez la case vide"))
-            soutiens.iat[pos, soutiens.columns.get_loc("collectivite_code")] = ""
-        else:
-            soutiens.iat[pos, soutiens.columns.get_loc("collectivite_code")] = norm
+                                f"indiquez {expected[level]}, ou laissez la case vide"))
+        out[pos] = norm or ""
+    soutiens["collectivite_code"] = out
     return soutiens, issues
 
 

@@ -7,6 +7,7 @@ instead of the code, a known synonym) into the code, or ``None``.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from .text import slug
@@ -129,6 +130,7 @@ def _index(kind: str) -> dict[str, str]:
 _INDEXES = {kind: _index(kind) for kind in VOCABULARIES}
 
 
+@functools.lru_cache(maxsize=8192)  # a registry repeats the same few values in every row
 def match(kind: str, value: object) -> str | None:
     """The code of ``value`` in vocabulary ``kind``, or None when unknown.
 

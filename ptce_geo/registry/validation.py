@@ -116,6 +116,16 @@ class _Checker:
         self.frame[column] = pd.array(out, dtype="Int64" if integer else "Float64")
 
 
+def _clean_column(column: pd.Series) -> pd.Series:
+    """Text of one column: None as "", BOMs dropped, spaces trimmed, protected formulas unprotected."""
+    text = column.map(lambda v: "" if v is None else v if isinstance(v, str) else str(v))
+    text = text.str.replace("\ufeff", "", regex=False).str.strip()
+    protected = text.str.startswith("'")
+    if protected.any():
+        text[protected] = text[protected].map(_unprotect)
+    return text.astype(object)
+
+
 def _unprotect(value: str) -> str:
     return value[1:] if value.startswith("'") and neutralise(value[1:]) != value[1:] else value
 
@@ -152,7 +162,7 @@ def _prepare(frame: pd.DataFrame, table: str, name: str,
             frame[col] = ""
     # a byte-order mark inside the file (two exports pasted together) is invisible: drop it;
     # a formula our extracts neutralised (« '=… ») reads back as written
-    frame = frame.map(lambda v: "" if v is None else _unprotect(str(v).replace("\ufeff", "").strip()))
+    frame = frame.apply(_clean_column)
     frame.insert(0, "_ligne", range(2, len(frame) + 2))
     frame["_valide"] = True
     chosen = {v: k for k, v in (renames or {}).items() if v}
