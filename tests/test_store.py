@@ -194,3 +194,14 @@ def test_postgresql_poles_carry_a_postgis_point_for_qgis(postgres_database, terr
     pole = demo.poles.set_index("id").loc["DEMO-001"]
     assert srid == 4326 and n == 150
     assert (round(x, 5), round(y, 5)) == (round(pole["point_lon"], 5), round(pole["point_lat"], 5))
+
+
+def test_history_filters_by_pole_user_and_date(store):
+    from datetime import datetime, timedelta, timezone
+    pole = store.pole("DEMO-007")
+    store.save_pole(OTHER, {**pole, "nom": "Filtré"}, pole["version"])
+    mine = store.history(par=OTHER.email)
+    assert len(mine) == 1 and mine.iloc[0]["pole_id"] == "DEMO-007"
+    assert set(store.history(pole_id="DEMO-007")["pole_id"]) == {"DEMO-007"}
+    tomorrow = datetime.now(timezone.utc) + timedelta(days=1)
+    assert store.history(depuis=tomorrow).empty and len(store.history(depuis=tomorrow - timedelta(days=2))) > 1

@@ -1,6 +1,8 @@
 """Édition: poles and supports of the shared registry, file import with its preview,
 history with undo. Listed for editors only; every write is checked again by the core."""
 
+from datetime import datetime, time, timezone
+
 import pandas as pd
 import streamlit as st
 
@@ -147,10 +149,12 @@ with import_tab:
                          f"Import terminé : {plan.summary()}.")
 
 with history_tab:
-    a, b = st.columns(2)
+    a, b, c = st.columns(3)
     pole_filter = a.text_input("Identifiant du pôle", key="hist_pole")
     user_filter = b.text_input("Adresse de l'auteur", key="hist_par")
-    history = shared.history(pole_id=pole_filter.strip() or None, par=user_filter.strip().lower() or None)
+    since = c.date_input("Depuis le", value=None, format="DD/MM/YYYY", key="hist_depuis")
+    history = shared.history(pole_id=pole_filter.strip() or None, par=user_filter.strip().lower() or None,
+                             depuis=datetime.combine(since, time.min, timezone.utc) if since else None)
     shown = history.drop(columns=["avant", "apres", "lot"]).assign(
         le=history["le"].map(lambda t: f"{t:%d/%m/%Y %H:%M}" if t is not None else ""))
     common.table(shown, height=300)
