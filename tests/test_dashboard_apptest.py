@@ -77,15 +77,6 @@ def test_zones_blanches_page(maps_drawn):
     assert at.dataframe[0].value["Population"].is_monotonic_decreasing
 
 
-def test_bad_registry_file_shows_the_report(monkeypatch, maps_drawn, tmp_path):
-    bad = tmp_path / "bad.csv"
-    bad.write_text("id;ville\nP1;Lyon\n", encoding="utf-8")
-    monkeypatch.setenv("PTCE_POLES", str(bad))
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    assert not at.exception
-    assert "ne peut pas être lu" in at.error[0].value
-
-
 def test_another_registry_file_replaces_the_demo(monkeypatch, maps_drawn):
     monkeypatch.setenv("PTCE_POLES", str(paths.TEMPLATE_DIR / "registre_modele.xlsx"))
     at = AppTest.from_file(APP, default_timeout=120).run()
