@@ -205,3 +205,19 @@ def test_history_filters_by_pole_user_and_date(store):
     assert set(store.history(pole_id="DEMO-007")["pole_id"]) == {"DEMO-007"}
     tomorrow = datetime.now(timezone.utc) + timedelta(days=1)
     assert store.history(depuis=tomorrow).empty and len(store.history(depuis=tomorrow - timedelta(days=2))) > 1
+
+
+def test_the_registry_read_back_equals_a_fresh_validation(store):
+    """Rows are validated when written; reading them back without validating again
+    must give exactly the tables the file reader gives."""
+    for n, text in enumerate(HOSTILE):
+        saved = store.save_pole(EDITOR, {"nom": text, "commune_insee": "69123", "annee_creation": 2001 + n,
+                                         "emplois": 2.5, "secteurs": "numerique|energie"})
+        store.save_support(EDITOR, {"pole_id": saved.id, "collectivite_niveau": "epci",
+                                    "collectivite_code": "200046977", "leviers": "L6", "montant_eur": "12 000,50"})
+    store.delete_pole(EDITOR, "DEMO-009", store.pole("DEMO-009")["version"])
+    fast, checked = store.registry(trust=True), store.registry(trust=False)
+    assert not checked.issues
+    pd.testing.assert_frame_equal(fast.poles, checked.poles)
+    pd.testing.assert_frame_equal(fast.soutiens, checked.soutiens)
+    assert fast.poles.attrs == checked.poles.attrs

@@ -84,10 +84,17 @@ class Store:
                 p, s = p.where(poles.c.supprime.is_(False)), s.where(soutiens.c.supprime.is_(False))
             return [dict(r._mapping) for r in db.execute(p)], [dict(r._mapping) for r in db.execute(s)]
 
-    def registry(self, locate: bool = True) -> Registry:
-        """The registry as the dashboard shows it: validated and located like a file."""
-        pole_rows, support_rows = self.rows()
-        reg = records.registry_from_rows(pole_rows, support_rows, "registre partagé")
+    def registry(self, locate: bool = True, trust: bool = True) -> Registry:
+        """The registry as the dashboard shows it: the same tables as a valid file's, located.
+        ``trust=False`` runs the file reader's validation again on every row."""
+        if trust:
+            with self.engine.connect() as db:
+                pole_rows = pd.read_sql(sa.select(poles).where(poles.c.supprime.is_(False)).order_by(poles.c.id), db)
+                support_rows = pd.read_sql(sa.select(soutiens).where(soutiens.c.supprime.is_(False))
+                                           .order_by(soutiens.c.id), db)
+            reg = records.trusted_registry(pole_rows, support_rows, "registre partagé")
+        else:
+            reg = records.registry_from_rows(*self.rows(), "registre partagé")
         if locate:
             reg = locate_registry(reg, self._territories(), self.gazetteer)
         return reg
