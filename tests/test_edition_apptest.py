@@ -73,3 +73,20 @@ def test_an_editor_saves_a_pole_and_a_support(shared):
     next(b for b in at.button if b.label == "Enregistrer le pôle").click().run()
     assert "Enregistrement refusé" in at.error[0].value and not at.exception
     assert not [p for p in shared.rows()[0] if p["nom"] == "Pôle fantôme"]
+
+
+def test_hostile_text_in_edit_messages_is_shown_as_written(shared):
+    """A pole's name is quoted in the confirmation and in a refusal: never as markdown."""
+    at = _sign_in(AppTest.from_file(APP, default_timeout=120).run(), "admin@cress.test", PASSWORD)
+    _edit_page_shown(at)
+    name = "**gras** [lien](javascript:alert(1)) :material/home: {{ 7*7 }} %{x} =1+1"
+    _field(at, "Nom du pôle *").input(name)
+    _field(at, "Code INSEE de la commune").input("01001")
+    next(b for b in at.button if b.label == "Enregistrer le pôle").click().run()
+    assert at.success[0].value == f"Pôle « ` {name} ` » enregistré."  # one code span: nothing rendered
+    saved = next(p for p in shared.rows()[0] if p["nom"] == name)
+    # the same id again: the refusal quotes it inside a code span
+    _field(at, "Nom du pôle *").input(name)
+    next(b for b in at.button if b.label == "Enregistrer le pôle").click().run()
+    refusal = at.error[0].value
+    assert saved["id"] in refusal and refusal.startswith("Enregistrement refusé : `")

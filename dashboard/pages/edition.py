@@ -1,15 +1,12 @@
 """Édition: poles and supports of the shared registry, file import with its preview,
 history with undo. Listed for editors only; every write is checked again by the core."""
 
-from datetime import datetime, time, timezone
-
 import pandas as pd
 import streamlit as st
 
 from dashboard import auth, common
 from ptce_geo import vocab
-from ptce_geo.registry import RegistryError, load_registry
-from ptce_geo.spatial import locate_registry
+from ptce_geo.registry import RegistryError
 from ptce_geo.store import AccessDenied, ConflictError, importing, records
 
 st.title("Édition du registre partagé")
@@ -30,7 +27,7 @@ def _attempt(action, success: str) -> bool:
     except RegistryError as exc:
         common.unreadable("Enregistrement refusé : corrigez les valeurs indiquées.", exc.issues)
     except (ConflictError, AccessDenied) as exc:
-        st.error(f"Enregistrement refusé : {exc}")
+        st.error(f"Enregistrement refusé : {common.md(exc)}")  # the message quotes ids and names
     else:
         st.success(success)
         return True
@@ -83,7 +80,7 @@ with poles_tab:
             saved = shared.save_pole(user, values, opened.get(choice) if choice else None)
             opened[saved.id] = saved.version
             st.session_state["ed_dernier"] = saved.id
-        _attempt(write, f"Pôle « {values['nom']} » enregistré.")
+        _attempt(write, f"Pôle « {common.md(values['nom'])} » enregistré.")
     if choice and st.button("Supprimer ce pôle (et ses soutiens)", key=f"del_{suffix}"):
         _attempt(lambda: shared.delete_pole(user, choice, opened[choice]),
                  "Pôle supprimé : l'historique permet de l'annuler.")
@@ -131,22 +128,19 @@ with import_tab:
                                                                                    "json"], key="ed_import")
     if upload is not None:
         try:
-            incoming = locate_registry(load_registry(upload.getvalue(), poles_name=upload.name),
-                                       common.territories(), common.gazetteer())
+            plan = importing.preview_file(shared, upload.getvalue(), upload.name)
         except RegistryError as exc:
             common.unreadable("Ce fichier ne peut pas être lu :", exc.issues)
         else:
-            plan = importing.plan_import(shared, incoming)
             st.text(plan.summary())
-            shown = plan.lignes.assign(statut=plan.lignes["statut"].map(importing.STATUTS))
-            common.table(shown, height=260)
+            common.table(plan.table(), height=260)
             only_valid = False
             if plan.errors:
                 st.warning("Des lignes sont refusées : corrigez le fichier, ou importez seulement les lignes valides.")
                 only_valid = st.checkbox("Importer seulement les lignes valides", key="ed_valides")
             if st.button("Importer", key="ed_go", disabled=bool(plan.errors) and not only_valid):
                 _attempt(lambda: importing.apply_import(shared, user, plan, only_valid),
-                         f"Import terminé : {plan.summary()}.")
+                         f"Import terminé : {common.md(plan.summary())}.")
 
 with history_tab:
     a, b, c = st.columns(3)
@@ -154,7 +148,7 @@ with history_tab:
     user_filter = b.text_input("Adresse de l'auteur", key="hist_par")
     since = c.date_input("Depuis le", value=None, format="DD/MM/YYYY", key="hist_depuis")
     history = shared.history(pole_id=pole_filter.strip() or None, par=user_filter.strip().lower() or None,
-                             depuis=datetime.combine(since, time.min, timezone.utc) if since else None)
+                             depuis=since)
     shown = history.drop(columns=["avant", "apres", "lot"]).assign(
         le=history["le"].map(lambda t: f"{t:%d/%m/%Y %H:%M}" if t is not None else ""))
     common.table(shown, height=300)

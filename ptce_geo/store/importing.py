@@ -42,6 +42,10 @@ class ImportPlan:
         found = Counter(self.lignes["statut"])
         return {label: int(found.get(key, 0)) for key, label in STATUTS.items()}
 
+    def table(self) -> pd.DataFrame:
+        """The preview as shown: one row per file row, its outcome in French."""
+        return self.lignes.assign(statut=self.lignes["statut"].map(STATUTS))
+
     def summary(self) -> str:
         c = self.counts()
         return (f"{self.source} : {c['ajouté']} ajout(s), {c['modifié']} modification(s), {c['inchangé']} ligne(s) "
@@ -109,6 +113,15 @@ def plan_import(store: Store, registry: Registry) -> ImportPlan:
     frame = pd.DataFrame(lines, columns=["table", "ligne", "id", "nom", "statut", "detail"])
     errors = [i for i in registry.issues if i.niveau == ERREUR]
     return ImportPlan(frame, plan_poles, plan_supports, errors, registry.source)
+
+
+def preview_file(store: Store, data, name: str = "", soutiens=None, soutiens_name: str = "") -> ImportPlan:
+    """Read, validate and locate a file (path or bytes), then plan its import."""
+    from ..registry import load_registry
+    from ..spatial import locate_registry
+    registry = locate_registry(load_registry(data, soutiens, name, soutiens_name), store._territories(),
+                               store.gazetteer)
+    return plan_import(store, registry)
 
 
 def apply_import(store: Store, user: User, plan: ImportPlan, only_valid: bool = False,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timezone
 
 import pandas as pd
 import sqlalchemy as sa
@@ -104,9 +104,11 @@ class Store:
             row = db.execute(sa.select(poles).where(poles.c.id == pole_id)).first()
         return dict(row._mapping) if row else None
 
-    def history(self, pole_id: str | None = None, par: str | None = None, depuis: datetime | None = None,
+    def history(self, pole_id: str | None = None, par: str | None = None, depuis: date | datetime | None = None,
                 limit: int = 500) -> pd.DataFrame:
-        """Changes, newest first, filtered by pole, user or date."""
+        """Changes, newest first, filtered by pole, user or date (a day counts from its start, UTC)."""
+        if depuis is not None and not isinstance(depuis, datetime):
+            depuis = datetime.combine(depuis, time.min, timezone.utc)
         query = sa.select(changements).order_by(changements.c.id.desc()).limit(limit)
         if pole_id:
             query = query.where(changements.c.pole_id == pole_id)
