@@ -21,7 +21,7 @@ def _read(data: bytes, name: str):
         return None
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.binary(max_size=2000), name=st.sampled_from(["p.csv", "p.xlsx", "p.geojson", "p.txt", "p"]))
 def test_random_bytes(data, name):
     _read(data, name)
@@ -44,7 +44,7 @@ def mutated_csv(draw):
     return text.encode(encoding, errors="replace")
 
 
-@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=1000, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(data=mutated_csv())
 @example(data=VALID.replace("Pôle Émeraude", "").encode())  # a row without a name: always one invalid row
 @example(data=VALID.replace("P2;", "P1;").encode())  # the same id twice
@@ -62,7 +62,7 @@ def test_mutated_csv(data):
     assert usable["nom"].ne("").all() and usable["id"].ne("").all() and usable["id"].is_unique
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
 @given(data=mutated_csv())
 def test_mutated_csv_is_located_without_exception(data, territories, gazetteer):
