@@ -25,10 +25,13 @@ EARTH_RADIUS_KM = 6371.0088
 class Filters:
     """What the user selected. Empty tuples select everything.
 
-    ``leviers``, ``niveaux`` and ``formes`` apply to supports and combine on
-    the same support row: a pole passes "L6 by an EPCI" only if one of its
-    supports is both L6 and from an EPCI. Within one criterion, values are
-    alternatives. ``territoire`` is ``(niveau, code)`` of the pole's seat.
+    ``leviers``, ``niveaux``, ``formes`` and ``annees`` apply to supports and
+    combine on the same support row: a pole passes "L6 by an EPCI" only if one
+    of its supports is both L6 and from an EPCI. Within one criterion, values
+    are alternatives. ``annees`` is an inclusive range of support years (a
+    support without a year is then left out). ``territoire`` is ``(niveau,
+    code)`` of the pole's seat; the dashboard's territory scope, which also
+    counts poles whose perimeter reaches a territory, is :mod:`ptce_geo.scope`.
     """
 
     leviers: tuple[str, ...] = ()
@@ -37,11 +40,12 @@ class Filters:
     secteurs: tuple[str, ...] = ()
     stades: tuple[str, ...] = ()
     typologies: tuple[str, ...] = ()
+    annees: tuple[int, int] | None = None
     territoire: tuple[str, str] | None = None
 
     @property
     def on_supports(self) -> bool:
-        return bool(self.leviers or self.niveaux or self.formes)
+        return bool(self.leviers or self.niveaux or self.formes or self.annees)
 
     def describe(self) -> str:
         """French one-line summary, for extracts and printouts."""
@@ -51,6 +55,9 @@ class Filters:
                               ("stades", self.stades), ("typologies", self.typologies)):
             if values:
                 parts.append(f"{label} : {', '.join(values)}")
+        if self.annees:
+            start, end = self.annees
+            parts.append(f"soutiens de {start}" if start == end else f"soutiens de {start} à {end}")
         if self.territoire:
             parts.append(f"territoire : {self.territoire[0]} {self.territoire[1]}")
         return " ; ".join(parts) or "aucun filtre"
@@ -70,7 +77,25 @@ def matching_supports(soutiens: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         mask &= rows["collectivite_niveau"].isin(filters.niveaux)
     if filters.formes:
         mask &= rows["forme"].isin(filters.formes)
+    if filters.annees:
+        start, end = filters.annees
+        years = pd.to_numeric(rows["annee"], errors="coerce")
+        mask &= (years >= start).fillna(False) & (years <= end).fillna(False)
     return rows[mask]
+
+
+def parse_years(text: str) -> tuple[int, int]:
+    """``"2019-2024"`` or ``"2021"`` -> an inclusive range; a French error otherwise."""
+    parts = [p.strip() for p in str(text).replace("–", "-").split("-")]
+    try:
+        years = [int(p) for p in parts]
+    except ValueError:
+        years = []
+    if len(years) not in (1, 2) or not all(1900 <= y <= 2100 for y in years):
+        raise ValueError(f"années illisibles : « {text} » (attendu : une année, ex. 2021, "
+                         "ou une période, ex. 2019-2024)")
+    start, end = years[0], years[-1]
+    return (start, end) if start <= end else (end, start)
 
 
 def filter_poles(poles: pd.DataFrame, soutiens: pd.DataFrame, filters: Filters) -> pd.DataFrame:

@@ -1,0 +1,189 @@
+"""The scope of a view: the filters plus a chosen territory, defined once.
+
+Every page, figure, chart and extract of the dashboard (and the command line)
+takes its rows from :func:`apply`, so they all count the same things:
+
+- **poles**: valid, located poles that pass the filters and, when a territory
+  is chosen, have their seat in it or a perimeter that reaches it;
+- **supports**: valid support rows that match the support filters on the same
+  row (lever, level, form, years), given to a pole that passes the filters,
+  and, when a territory is chosen, given to one of its poles or by one of its
+  collectivités (:func:`given_by`);
+- **coverage**: computed with every filtered pole of France (a pole next door
+  covers through its perimeter and can be the nearest one), and reported for
+  the territories inside the chosen one.
+
+:meth:`View.describe` states the scope in words, for pages and extracts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from . import coverage, levels, vocab
+from .coverage import Filters
+from .territories import Territories
+
+#: The coverage level a territory's extracts and figures count by default.
+SUB_LEVEL = {None: "epci", "region": "epci", "departement": "epci", "epci": "commune", "commune": "commune"}
+
+
+def _communes(territories: Territories, territory: tuple[str, str]) -> pd.DataFrame:
+    level, code = territory
+    com = territories.communes
+    inside = com[com[levels.get(level).commune_column] == code]
+    if inside.empty:
+        raise ValueError(f"{levels.get(level).label} inconnu(e) : « {code} »")
+    return inside
+
+
+def given_by(supports: pd.DataFrame, territories: Territories, territory: tuple[str, str],
+             containing: bool = False) -> pd.Series:
+    """Which support rows are given by a collectivité of ``territory``: the
+    territory itself, a commune, EPCI or département inside it (an EPCI with a
+    commune inside), or a structure (``autre``: syndicat, Pays, PNR) listed with
+    the territory's code. With ``containing``, also the collectivités that
+    contain it: a commune's EPCI, the département(s) and région around it."""
+    level, code = territory
+    communes = _communes(territories, territory)
+    order = levels.CODES.index(level)
+    own = {"autre": {code}}
+    for other, column in (("commune", "code"), ("epci", "epci_siren"), ("departement", "departement_code"),
+                          ("region", "region_code")):
+        if containing or levels.CODES.index(other) <= order:
+            own[other] = set(communes[column].dropna())
+    keys = zip(supports["collectivite_niveau"], supports["collectivite_code"].astype(str))
+    return pd.Series([c in own.get(n, ()) for n, c in keys], index=supports.index, dtype=bool)
+
+
+@dataclass
+class View:
+    """The rows of one scope. ``context`` holds the filtered poles outside the
+    chosen territory (drawn as context on maps, never counted)."""
+
+    filters: Filters
+    territory: tuple[str, str] | None
+    territory_name: str
+    poles: pd.DataFrame
+    seated: pd.DataFrame
+    reaching: pd.DataFrame
+    context: pd.DataFrame
+    france: pd.DataFrame
+    supports: pd.DataFrame
+    _territories: Territories = field(repr=False)
+
+    @property
+    def sub_level(self) -> str:
+        """The level a coverage table of this view counts by default."""
+        return SUB_LEVEL[self.territory[0] if self.territory else None]
+
+    def coverage(self, niveau: str | None = None) -> pd.DataFrame:
+        """Coverage by ``niveau`` (default :attr:`sub_level`) of the territories
+        inside the chosen one, computed with every filtered pole of France."""
+        niveau = niveau or self.sub_level
+        return coverage.coverage_table(self._territories, self.france, niveau, within=self.territory)
+
+    def where(self) -> str:
+        if self.territory is None:
+            return "France entière"
+        return f"{levels.get(self.territory[0]).label} : {self.territory_name}"
+
+    def describe(self) -> str:
+        """The scope in words, one paragraph, for a page or the head of an extract."""
+        if self.territory is None:
+            poles = "Pôles de toute la France"
+        else:
+            level = levels.get(self.territory[0])
+            poles = (f"Pôles ayant leur siège dans le territoire « {self.territory_name} » "
+                     f"({level.in_text}) ou dont le périmètre l'atteint")
+        criteria = describe_filters(self.filters)
+        supports = ("soutiens correspondant aux filtres" if self.filters.on_supports else "tous leurs soutiens")
+        if self.territory is not None:
+            supports += ", donnés à ces pôles ou par une collectivité du territoire"
+        return f"{poles}{' — ' + criteria if criteria else ''} ; {supports}."
+
+    def figures(self, niveau: str | None = None) -> dict:
+        """Key figures of the territory (or France), counted on :meth:`coverage`."""
+        table = self.coverage(niveau)
+        uncovered = ~table["couvert"]
+        return {"poles": len(self.poles), "poles_siege": len(self.seated), "poles_perimetre": len(self.reaching),
+                "soutiens": len(self.supports), "niveau": niveau or self.sub_level,
+                "territoires": len(table), "territoires_couverts": int(table["couvert"].sum()),
+                "population": int(table["population"].sum()),
+                "population_non_couverte": int(table.loc[uncovered, "population"].sum())}
+
+
+def describe_filters(filters: Filters) -> str:
+    """The filters in French words (labels, not codes); empty when there are none."""
+    parts = []
+    for title, kind, values in (("leviers", "levier", filters.leviers), ("collectivités", "niveau", filters.niveaux),
+                                ("formes", "forme", filters.formes), ("secteurs", "secteur", filters.secteurs),
+                                ("stades", "stade", filters.stades), ("typologies", "typologie", filters.typologies)):
+        if values:
+            shown = [vocab.levier_label(v) if kind == "levier" else vocab.label(kind, v) for v in values]
+            parts.append(f"{title} : {', '.join(shown)}")
+    if filters.annees:
+        start, end = filters.annees
+        parts.append(f"soutiens de l'année {start}" if start == end else f"soutiens de {start} à {end}")
+    return " ; ".join(parts)
+
+
+def apply(poles: pd.DataFrame, supports: pd.DataFrame, territories: Territories, filters: Filters,
+          territory: tuple[str, str] | None = None) -> View:
+    """The rows of a registry (``poles``, ``supports``, as located) in the scope of
+    ``filters`` and ``territory`` = (niveau, code) or None for France."""
+    france = coverage.filter_poles(poles, supports, filters)
+    matching = coverage.matching_supports(supports, filters)
+    matching = matching[matching["pole_id"].isin(set(france["id"]))]
+    if territory is None:
+        empty = france.iloc[0:0]
+        return View(filters, None, "", france, france, empty, empty, france, matching, territories)
+    level, code = territory
+    communes = _communes(territories, territory)
+    codes = set(communes["code"])
+    seated = france[france["commune_insee"].isin(codes)]
+    reach = coverage.perimeter_reach(france, territories)
+    reaching_ids = set(reach.loc[reach["commune"].isin(codes), "pole_id"]) - set(seated["id"])
+    reaching = france[france["id"].isin(reaching_ids)]
+    inside = france[france["id"].isin(set(seated["id"]) | reaching_ids)]
+    context = france[~france["id"].isin(set(inside["id"]))]
+    scoped = matching[matching["pole_id"].isin(set(inside["id"])) | given_by(matching, territories, territory)]
+    name = territories.names(level)[code]
+    return View(filters, territory, name, inside, seated, reaching, context, france, scoped, territories)
+
+
+def supporters(view: View, poles: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Who supports poles, by name: one row per collectivité giving a support in
+    the view, with its level, levers, forms, years, amounts and the poles it
+    supports; most supports first."""
+    rows = view.supports
+    names = dict(zip(view.france["id"], view.france["nom"]))
+    columns = ["collectivite_nom", "collectivite_niveau", "collectivite_code", "soutiens", "leviers", "formes",
+               "annees", "montant_eur", "soutiens_sans_montant", "poles"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+
+    def joined(values, order=None):
+        found = {v for cell in values for v in str(cell).split("|") if v and v != "<NA>"}
+        return "|".join(sorted(found, key=(order.index if order else None)))
+
+    out = []
+    for (level, code, name), group in rows.groupby(["collectivite_niveau", "collectivite_code", "collectivite_nom"],
+                                                   dropna=False, sort=False):
+        years = pd.to_numeric(group["annee"], errors="coerce").dropna().astype(int)
+        amounts = pd.to_numeric(group["montant_eur"], errors="coerce")
+        out.append({
+            "collectivite_nom": name, "collectivite_niveau": level, "collectivite_code": code,
+            "soutiens": len(group),
+            "leviers": joined(group["leviers"], list(vocab.LEVIERS)),
+            "formes": joined(group["forme"]),
+            "annees": (f"{years.min()}" if years.min() == years.max() else f"{years.min()}-{years.max()}")
+            if len(years) else "",
+            "montant_eur": float(amounts.sum()) if amounts.notna().any() else None,
+            "soutiens_sans_montant": int(amounts.isna().sum()),
+            "poles": "|".join(sorted({names.get(p, p) for p in group["pole_id"]})),
+        })
+    table = pd.DataFrame(out, columns=columns)
+    return table.sort_values(["soutiens", "collectivite_nom"], ascending=[False, True]).reset_index(drop=True)

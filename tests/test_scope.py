@@ -1,0 +1,142 @@
+"""The scope of a view (filters plus territory), on the hand-drawn map of
+``tests.tiny``, where every expected row can be worked out by hand, then on the
+demo registry with the real boundaries."""
+
+import pytest
+
+from ptce_geo import scope
+from ptce_geo.coverage import Filters
+from ptce_geo.geocode import Gazetteer
+from ptce_geo.registry import load_registry
+from ptce_geo.spatial import locate_registry
+
+from .tiny import TINY_EPCI
+
+
+@pytest.fixture(scope="module")
+def reg(tiny, tmp_path_factory):
+    """The poles of ``tiny_registry`` (A in Ancy; B in Bercy reaching Cercy's EPCI;
+    C in Cercy reaching Ancy), with years and amounts on their four supports:
+    1. A by EPCI 1, L6, 2019, 10 000 €   2. B by the région, L1, 2021, no amount
+    3. B by EPCI 1, L6, 2022, 5 000 €     4. C by the commune of Cercy, L8, 2023, 2 000 €"""
+    d = tmp_path_factory.mktemp("scope")
+    (d / "p.csv").write_text("id,nom,commune_insee,perimetre\nA,Pôle A,01001,\n"
+                             f"B,Pôle B,01002,{TINY_EPCI[1]}\nC,Pôle C,01003,01001\n", encoding="utf-8")
+    (d / "s.csv").write_text(
+        "pole_id,collectivite_niveau,collectivite_code,collectivite_nom,forme,leviers,annee,montant_eur\n"
+        f"A,epci,{TINY_EPCI[0]},CC d'Ancy-Bercy,locaux_foncier,L6,2019,10000\n"
+        "B,region,84,Région Auvergne-Rhône-Alpes,locaux_foncier,L1,2021,\n"
+        f"B,epci,{TINY_EPCI[0]},CC d'Ancy-Bercy,visibilite,L6,2022,5000\n"
+        "C,commune,01003,Cercy,ingenierie,L8,2023,2000\n", encoding="utf-8")
+    located = locate_registry(load_registry(d / "p.csv", d / "s.csv"), tiny, Gazetteer(tiny))
+    assert not located.errors, located.report_text()
+    return located
+
+
+def view(reg, tiny, territory=None, **filters):
+    return scope.apply(reg.poles, reg.soutiens, tiny, Filters(**filters), territory)
+
+
+def ids(frame):
+    return set(frame["id"])
+
+
+def support_rows(v):
+    """Supports as their line number in the file (row 1 is the header)."""
+    return set(v.supports["_ligne"] - 1)
+
+
+def test_france_has_every_filtered_pole_and_matching_support(reg, tiny):
+    v = view(reg, tiny)
+    assert ids(v.poles) == {"A", "B", "C"} and v.context.empty
+    assert support_rows(v) == {1, 2, 3, 4}
+    v = view(reg, tiny, leviers=("L6",))
+    assert ids(v.poles) == {"A", "B"}
+    assert support_rows(v) == {1, 3}  # B's L1 support is not counted: the filter applies to support rows
+
+
+def test_territory_keeps_poles_seated_or_reaching(reg, tiny):
+    v = view(reg, tiny, ("epci", TINY_EPCI[1]))
+    assert ids(v.seated) == {"C"} and ids(v.reaching) == {"B"} and ids(v.poles) == {"B", "C"}
+    assert ids(v.context) == {"A"}  # drawn as context, never counted
+    # supports to B or C, plus those given by Cercy's collectivités (the commune)
+    assert support_rows(v) == {2, 3, 4}
+    v = view(reg, tiny, ("epci", TINY_EPCI[0]))
+    assert ids(v.seated) == {"A", "B"} and ids(v.reaching) == {"C"}
+
+
+def test_filters_and_territory_together(reg, tiny):
+    v = view(reg, tiny, ("commune", "01003"), leviers=("L6",))
+    assert ids(v.poles) == {"B"}  # A and B pass L6; only B's perimeter reaches Cercy
+    assert support_rows(v) == {3}
+
+
+def test_year_range_selects_support_rows(reg, tiny):
+    assert ids(view(reg, tiny, annees=(2019, 2019)).poles) == {"A"}
+    v = view(reg, tiny, ("epci", TINY_EPCI[0]), annees=(2021, 2023))
+    assert ids(v.seated) == {"B"} and ids(v.reaching) == {"C"}
+    assert support_rows(v) == {2, 3, 4}
+    # same row: B's L6 support is from 2022, so L6 in 2019-2021 keeps only A
+    assert ids(view(reg, tiny, leviers=("L6",), annees=(2019, 2021)).poles) == {"A"}
+
+
+def test_given_by_inside_or_containing(reg, tiny):
+    supports = reg.soutiens
+    inside = scope.given_by(supports, tiny, ("commune", "01001"))
+    assert not inside.any()
+    around = scope.given_by(supports, tiny, ("commune", "01001"), containing=True)
+    assert set(supports.loc[around, "_ligne"] - 1) == {1, 2, 3}  # its EPCI and its région
+    region = scope.given_by(supports, tiny, ("region", "84"))
+    assert region.all()
+
+
+def test_figures_count_the_territory_with_every_pole_of_france(reg, tiny):
+    f = view(reg, tiny, ("epci", TINY_EPCI[1])).figures()
+    assert f["niveau"] == "commune" and (f["territoires"], f["territoires_couverts"]) == (1, 1)
+    assert f["poles_siege"] == 1 and f["poles_perimetre"] == 1 and f["population_non_couverte"] == 0
+    # only A (2019): Cercy's EPCI has no pole; A, outside it, is still counted as its nearest pole
+    v = view(reg, tiny, ("departement", "01"), annees=(2019, 2019))
+    f = v.figures()
+    assert f["niveau"] == "epci" and (f["territoires"], f["territoires_couverts"]) == (2, 1)
+    assert f["population_non_couverte"] == 30
+    cercy = v.coverage("commune").set_index("code").loc["01003"]
+    assert not cercy["couvert"] and cercy["pole_proche_id"] == "A"
+
+
+def test_supporters_by_name(reg, tiny):
+    table = scope.supporters(view(reg, tiny))
+    assert list(table["collectivite_code"]) == [TINY_EPCI[0], "01003", "84"]
+    epci = table.iloc[0]
+    assert epci["soutiens"] == 2 and epci["leviers"] == "L6" and epci["annees"] == "2019-2022"
+    assert epci["montant_eur"] == 15000 and epci["soutiens_sans_montant"] == 0
+    assert epci["poles"] == "Pôle A|Pôle B"
+    region = table.set_index("collectivite_code").loc["84"]
+    assert region["montant_eur"] is None or region["montant_eur"] != region["montant_eur"]
+    assert region["soutiens_sans_montant"] == 1
+    assert scope.supporters(view(reg, tiny, leviers=("L8",)))["collectivite_code"].tolist() == ["01003"]
+
+
+def test_describe_says_the_scope_in_words(reg, tiny):
+    text = view(reg, tiny, ("epci", TINY_EPCI[1]), leviers=("L6",), annees=(2020, 2024)).describe()
+    assert "CC de Cercy" in text and "périmètre" in text and "de 2020 à 2024" in text
+    assert "Aménagement" in text  # the lever's label, not only its code
+    assert view(reg, tiny).describe().startswith("Pôles de toute la France")
+
+
+def test_unknown_territory_is_a_french_error(reg, tiny):
+    with pytest.raises(ValueError, match="inconnu"):
+        view(reg, tiny, ("epci", "999999999"))
+
+
+def test_demo_departement_scope_is_consistent(demo, territories):
+    """Loire-Atlantique with L6: every counted pole is in or reaches it, every
+    support matches L6 and is given there or to its poles."""
+    v = scope.apply(demo.poles, demo.soutiens, territories, Filters(leviers=("L6",)), ("departement", "44"))
+    national = scope.apply(demo.poles, demo.soutiens, territories, Filters(leviers=("L6",)))
+    assert set(v.poles["id"]) | set(v.context["id"]) == set(national.poles["id"])
+    assert v.seated["departement_code"].eq("44").all()
+    assert v.supports["leviers"].str.contains("L6").all()
+    assert len(v.supports) < len(national.supports)
+    com = territories.communes
+    epci_inside = com.loc[com["departement_code"] == "44", "epci_siren"].nunique()
+    assert v.figures()["territoires"] == epci_inside  # every EPCI with a commune in Loire-Atlantique
