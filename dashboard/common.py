@@ -9,13 +9,14 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import auth
-from ptce_geo import coverage, export, levels, maps, paths, settings, vocab
+from ptce_geo import coverage, export, labels, levels, maps, paths, scope, settings, vocab
 from ptce_geo.coverage import Filters
 from ptce_geo.geocode import Gazetteer
 from ptce_geo.registry import Registry, RegistryError, load_registry, report_frame
@@ -113,10 +114,11 @@ def unreadable(title: str, issues) -> None:
     table(report_frame(issues))
 
 
-def table(frame, **options) -> None:
-    """A table on screen. Its toolbar offers « Download as CSV » of the cells as
-    shown, so text cells are formula-neutralised here as in our extracts."""
-    st.dataframe(export.neutralise_frame(frame), hide_index=True, width="stretch", **options)
+def table(frame, container=None, **options) -> None:
+    """A table on screen (in ``container``, default the page). Its toolbar offers
+    « Download as CSV » of the cells as shown, so text cells are
+    formula-neutralised here as in our extracts."""
+    (container or st).dataframe(export.neutralise_frame(frame), hide_index=True, width="stretch", **options)
 
 
 def run_page(navigation) -> None:
@@ -197,6 +199,10 @@ def _from_url() -> None:
         st.session_state[f"f_{key}"] = values
     for key in PLACE_PARAMS:
         st.session_state[f"f_{key}"] = params.get(key, "")
+    try:
+        st.session_state["_url_annees"] = coverage.parse_years(params["annees"]) if "annees" in params else None
+    except ValueError:
+        st.session_state["_url_annees"] = None
     commune = params.get("commune", "")
     st.session_state["f_commune_q"] = territories().names("commune").get(commune, "")
     st.session_state["f_fond"] = settings.basemap(maps.BASEMAPS)
@@ -206,14 +212,41 @@ def _from_url() -> None:
 def _to_url(filters: dict) -> None:
     wanted = {k: ",".join(v) for k, v in filters.items() if k in LIST_PARAMS and v}
     wanted.update({k: v for k, v in filters.items() if k in PLACE_PARAMS and v})
+    if filters.get("annees"):
+        start, end = filters["annees"]
+        wanted["annees"] = f"{start}-{end}"
     current = {k: st.query_params[k] for k in st.query_params}
     if current != wanted:
         st.query_params.from_dict(wanted)
 
 
-def sidebar(page_id: str) -> tuple[Filters, tuple[str, str] | None, str]:
+def support_years(reg: Registry) -> tuple[int, int] | None:
+    """The range of support years in a registry (None when no support has one)."""
+    years = pd.to_numeric(reg.soutiens["annee"], errors="coerce").dropna() if len(reg.soutiens) else []
+    return (int(min(years)), int(max(years))) if len(years) else None
+
+
+def _years(sb, available: tuple[int, int] | None) -> tuple[int, int] | None:
+    """The support-year range slider; None when it spans every year (no filter)."""
+    if available is None or available[0] == available[1]:
+        return None
+    low, high = available
+    wanted = st.session_state.pop("_url_annees", None)
+    if wanted is not None:
+        st.session_state["f_annees"] = (max(low, wanted[0]), min(high, wanted[1]))
+    current = st.session_state.get("f_annees")
+    if not (isinstance(current, (tuple, list)) and len(current) == 2 and low <= current[0] <= current[1] <= high):
+        st.session_state["f_annees"] = (low, high)
+    chosen = sb.slider("Années des soutiens", low, high, key="f_annees",
+                       help="Garde les pôles ayant un soutien de ces années (avec les autres critères de "
+                            "soutien sur le même soutien). Les soutiens sans année sont alors écartés.")
+    return None if tuple(chosen) == (low, high) else (int(chosen[0]), int(chosen[1]))
+
+
+def sidebar(page_id: str, reg: Registry | None = None) -> tuple[Filters, tuple[str, str] | None, str]:
     """Draw the shared filters; their values follow the user from page to page.
-    Returns (filters, selected territory, basemap)."""
+    ``reg`` gives the range of the support-year filter. Returns (filters,
+    selected territory, basemap)."""
     _from_url()
     _restore(page_id)
     terr = territories()
@@ -225,6 +258,7 @@ def sidebar(page_id: str) -> tuple[Filters, tuple[str, str] | None, str]:
         fmt = vocab.levier_label if key == "leviers" else (lambda code, v=values: v.get(code, code))
         chosen[key] = sb.multiselect(LIST_LABELS[key], list(values), format_func=fmt, key=f"f_{key}",
                                      placeholder="Tous")
+    annees = _years(sb, support_years(reg) if reg is not None else None)
     sb.subheader("Territoire")
     regions = terr.regions.sort_values("nom")
     region = sb.selectbox("Région", [""] + regions["code"].tolist(), key="f_region",
@@ -259,13 +293,13 @@ def sidebar(page_id: str) -> tuple[Filters, tuple[str, str] | None, str]:
     basemap = sb.selectbox("Fond de carte", list(maps.BASEMAPS), key="f_fond",
                            format_func=lambda k: maps.BASEMAPS[k][0])
     selection = {"region": region, "departement": departement, "epci": epci_code, "commune": commune}
-    _to_url({**chosen, **selection})
+    _to_url({**chosen, **selection, "annees": annees})
     territory = None
     for level in ("commune", "epci", "departement", "region"):
         if selection[level]:
             territory = (level, selection[level])
             break
-    filters = Filters(**{k: tuple(v) for k, v in chosen.items()})
+    filters = Filters(**{k: tuple(v) for k, v in chosen.items()}, annees=annees)
     _keep()
     return filters, territory, basemap
 
@@ -277,49 +311,122 @@ def territory_label(territory: tuple[str, str] | None) -> str:
     return f"{levels.get(level).label} : {territories().names(level)[code]}"
 
 
-def key_figures(n_poles: int, epci_table) -> None:
-    s = coverage.summarize(epci_table, n_poles)
-    a, b, c = st.columns(3)
-    a.metric("Pôles affichés", n_poles)
-    b.metric("EPCI couverts", f"{s.territoires_couverts} / {s.territoires}")
-    c.metric("Habitants d'un EPCI non couvert", f"{s.population_non_couverte:,}".replace(",", " "),
-             help=f"{s.part_population_non_couverte:.0%} de la population")
+def _count(figures: dict) -> str:
+    return f"{figures['territoires_couverts']} / {figures['territoires']}"
+
+
+def key_figures(view: "View", niveau: str | None = None) -> None:
+    """The key figures of the view's territory (or France), then France's as context."""
+    here = view.scope.figures(niveau)
+    unit = levels.get(here["niveau"]).in_text
+    people = f"{here['population_non_couverte']:,}".replace(",", " ")
+    share = here["population_non_couverte"] / here["population"] if here["population"] else 0
+    if view.territory is None:
+        a, b, c = st.columns(3)
+        a.metric("Pôles affichés", here["poles"])
+    else:
+        a, a2, b, c = st.columns(4)
+        a.metric("Pôles ayant leur siège ici", here["poles_siege"])
+        a2.metric("Pôles dont le périmètre l'atteint", here["poles_perimetre"])
+    b.metric(f"{unit} couverts" if unit == "EPCI" else f"{unit.capitalize()}s couvertes", _count(here))
+    c.metric(f"Habitants d'un{'e' if unit == 'commune' else ''} {unit} non couvert{'e' if unit == 'commune' else ''}",
+             people, help=f"{share:.0%} de la population du territoire".replace("%", " %"))
+    france_context(view)
+
+
+def france_context(view: "View") -> None:
+    """Under a territory's figures, France's with the same filters, as context."""
+    if view.territory is not None:
+        france = scope.apply(view.registry.poles, view.registry.soutiens, territories(), view.filters).figures("epci")
+        st.caption(f"Pour comparaison, France entière avec les mêmes filtres : {france['poles']} pôles, "
+                   f"{_count(france)} EPCI couverts, "
+                   f"{france['population_non_couverte']:,} habitants d'un EPCI non couvert.".replace(",", " "))
 
 
 @dataclass
 class View:
-    """What a page draws from: the registry, the filters and the filtered poles."""
+    """What a page draws from: the registry, the filters, the territory and the
+    rows of their scope (:mod:`ptce_geo.scope`)."""
 
     registry: Registry
     filters: Filters
     territory: tuple[str, str] | None
     basemap: str
-    poles: pd.DataFrame
-    supports: pd.DataFrame
+    scope: scope.View
+
+    @property
+    def poles(self) -> pd.DataFrame:
+        """The poles in scope (seated in the territory or reaching it)."""
+        return self.scope.poles
+
+    @property
+    def supports(self) -> pd.DataFrame:
+        """The supports in scope."""
+        return self.scope.supports
+
+    @property
+    def all_supports(self) -> pd.DataFrame:
+        """Every valid support (a pole's popup lists all of its supports)."""
+        return self.registry.soutiens[self.registry.soutiens["_valide"].astype(bool)]
+
+    def say_scope(self) -> None:
+        """One line under the title: what the page counts, in words."""
+        st.caption(f"{self.scope.where()} — {self.scope.describe()}")
+
+
+def view_of(reg: Registry, page_id: str) -> View:
+    """The shared sidebar drawn for ``reg``, and the scope it selects."""
+    filters, territory, basemap = sidebar(page_id, reg)
+    return View(reg, filters, territory, basemap,
+                scope.apply(reg.poles, reg.soutiens, territories(), filters, territory))
 
 
 def page(title: str) -> View:
-    """Title, provenance, shared sidebar and filtered poles: the start of every page."""
+    """Title, provenance, shared sidebar and the rows in scope: the start of every page."""
     st.title(title)
     reg, is_demo = registry()
     header(reg, is_demo)
-    filters, territory, basemap = sidebar(title)
-    poles = coverage.filter_poles(reg.poles, reg.soutiens, filters)
-    supports = reg.soutiens[reg.soutiens["_valide"].astype(bool)]
-    return View(reg, filters, territory, basemap, poles, supports)
+    return view_of(reg, title)
 
 
-def file_format(key: str) -> str:
-    """The extract dialect chosen by the user (French Excel by default)."""
-    return st.radio("Format des fichiers", ["excel", "csv"], horizontal=True, key=key,
-                    format_func={"excel": "Excel français (« ; », virgule décimale)",
-                                 "csv": "CSV standard (« , », point décimal)"}.get)
+@dataclass(frozen=True)
+class Extract:
+    """How the user wants files: the CSV dialect, and French labels or registry codes."""
+
+    dialect: str = "excel"
+    codes: bool = False
 
 
-def download(label: str, frame, file_name: str, dialect: str, key: str) -> None:
+def file_format(key: str) -> Extract:
+    """The extract options chosen by the user (French Excel and French labels by default)."""
+    a, b = st.columns(2)
+    dialect = a.radio("Format des fichiers", ["excel", "csv"], horizontal=True, key=key,
+                      format_func={"excel": "Excel français (« ; », virgule décimale)",
+                                   "csv": "CSV standard (« , », point décimal)"}.get)
+    codes = b.radio("En-têtes et valeurs", ["libelles", "codes"], horizontal=True, key=f"{key}_codes",
+                    format_func={"libelles": "Libellés en français",
+                                 "codes": "Codes du registre (pour réimporter)"}.get) == "codes"
+    return Extract(dialect, codes)
+
+
+def file_name(stem: str, view: "View", suffix: str = "csv") -> str:
+    """``poles_departement_44.csv``: the territory of the extract in its name."""
+    where = f"_{view.territory[0]}_{view.territory[1]}" if view.territory else ""
+    return f"{stem}{where}.{suffix}"
+
+
+def extract_zip(view: "View", tables: dict, fmt: Extract) -> bytes:
+    """Several extracts of a view in one ZIP whose lisez-moi states the scope."""
+    readme = ["Extrait du tableau de bord des PTCE", f"Périmètre : {view.scope.where()} — {view.scope.describe()}",
+              f"Extraction du {date.today():%d/%m/%Y}", f"Registre : {view.registry.source}",
+              f"Contours : COG {COG_YEAR} (INSEE)"]
+    return labels.zip_bytes(tables, readme, fmt.dialect, fmt.codes)
+
+
+def download(label: str, frame, file_name: str, fmt: Extract, key: str) -> None:
     """A download button for a table, as a CSV extract of what is on screen."""
-    st.download_button(label, export.to_csv_bytes(export.public_columns(frame), dialect),
-                       file_name=file_name, mime="text/csv", key=key)
+    st.download_button(label, labels.csv_bytes(frame, fmt.dialect, fmt.codes), file_name=file_name,
+                       mime="text/csv", key=key)
 
 
 PRINT_CSS = """<style>

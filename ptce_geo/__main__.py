@@ -88,7 +88,7 @@ def cmd_coverage(args) -> int:
         print("Le registre contient des erreurs : la couverture est calculée sur les lignes valides.",
               file=sys.stderr)
     filters = coverage.Filters(leviers=tuple(args.levier or ()), niveaux=tuple(args.collectivite or ()),
-                               formes=tuple(args.forme or ()))
+                               formes=tuple(args.forme or ()), annees=args.annees)
     poles = coverage.filter_poles(registry.poles, registry.soutiens, filters)
     table = coverage.coverage_table(_territories(), poles, args.niveau)
     write_csv(coverage.rank_uncovered(table) if args.zones_blanches else table, args.output, args.format)
@@ -111,6 +111,14 @@ def cmd_template(args) -> int:
     written = schema.write_all(Path(args.output))
     print("Écrit : " + ", ".join(str(p) for p in written))
     return 0
+
+
+def _years(text: str) -> tuple[int, int]:
+    from .coverage import parse_years
+    try:
+        return parse_years(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -153,6 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--collectivite", action="append", choices=list(vocab.NIVEAUX),
                    help="niveau de la collectivité qui soutient (répétable)")
     p.add_argument("--forme", action="append", choices=list(vocab.FORMES), help="forme de soutien (répétable)")
+    p.add_argument("--annees", type=_years, metavar="AAAA[-AAAA]",
+                   help="années des soutiens, ex. 2019-2024 (même soutien que les autres critères)")
     p.add_argument("--zones-blanches", action="store_true",
                    help="seulement les territoires non couverts, classés par population")
     registry_args(p, positional=False)

@@ -91,6 +91,76 @@ def poles_by_stage_and_typology(poles: pd.DataFrame):
     return fig, long[["stade", "typologie", "poles"]].reset_index(drop=True)
 
 
+def poles_created_per_year(poles: pd.DataFrame):
+    """Poles created each year and their running total (poles without a year are counted apart)."""
+    years = pd.to_numeric(poles["annee_creation"], errors="coerce").dropna().astype(int)
+    counts = years.value_counts().sort_index()
+    if len(counts):
+        counts = counts.reindex(range(counts.index.min(), counts.index.max() + 1), fill_value=0)
+    data = pd.DataFrame({"annee": counts.index.astype(int), "poles_crees": counts.to_numpy(dtype=int)})
+    data["poles_cumul"] = data["poles_crees"].cumsum()
+    fig = go.Figure([go.Bar(x=data["annee"], y=data["poles_crees"], name="Créés dans l'année",
+                            marker_color=OKABE_ITO[4]),
+                     go.Scatter(x=data["annee"], y=data["poles_cumul"], name="Total cumulé", mode="lines+markers",
+                                line={"color": OKABE_ITO[5]})])
+    missing = len(poles) - len(years)
+    fig.update_layout(title="Pôles créés par année (cumul)", xaxis_title="Année de création",
+                      yaxis_title="Nombre de pôles", margin={"l": 10, "r": 10, "t": 60, "b": 10},
+                      legend={"orientation": "h", "y": -0.2})
+    return fig, data, missing
+
+
+def _support_years(supports: pd.DataFrame) -> pd.DataFrame:
+    """Supports with a year, one row per (support, lever); the amount is shared
+    equally between the levers of a support, so totals are not counted twice."""
+    rows = explode_levers(supports.assign(_n=supports["leviers"].map(lambda c: max(len(split_list(c)), 1))))
+    rows = rows.assign(annee=pd.to_numeric(rows["annee"], errors="coerce"),
+                       montant=pd.to_numeric(rows["montant_eur"], errors="coerce") / rows["_n"])
+    return rows
+
+
+def supports_per_year_and_lever(supports: pd.DataFrame):
+    """Stacked bars: supports of each year, by lever."""
+    rows = _support_years(supports).dropna(subset=["annee"])
+    rows["annee"] = rows["annee"].astype(int)
+    years = list(range(int(rows["annee"].min()), int(rows["annee"].max()) + 1)) if len(rows) else []
+    table = _crosstab(rows, "annee", "levier", years, list(vocab.LEVIERS))
+    fig = go.Figure([go.Bar(x=table.index, y=table[code], name=vocab.levier_label(code),
+                            marker_color=OKABE_ITO[i % len(OKABE_ITO)]) for i, code in enumerate(table.columns)])
+    fig.update_layout(barmode="stack", title="Soutiens par année et par levier", xaxis_title="Année du soutien",
+                      yaxis_title="Soutiens", margin={"l": 10, "r": 10, "t": 60, "b": 10},
+                      legend={"orientation": "h", "y": -0.3})
+    data = table.copy()
+    data.index.name = "annee"
+    return fig, data.reset_index()
+
+
+def amounts(supports: pd.DataFrame, by: str):
+    """Euros by lever (``levier``), by collectivity level (``niveau``) or by year
+    (``annee``), and how many supports have no amount."""
+    rows = _support_years(supports) if by == "levier" else supports.assign(
+        montant=pd.to_numeric(supports["montant_eur"], errors="coerce"),
+        annee=pd.to_numeric(supports["annee"], errors="coerce"))
+    without = int(pd.to_numeric(supports["montant_eur"], errors="coerce").isna().sum())
+    known = rows.dropna(subset=["montant"])
+    if by == "levier":
+        order, column, label, title = list(vocab.LEVIERS), "levier", vocab.levier_label, "par levier"
+    elif by == "niveau":
+        order, column, title = list(vocab.NIVEAUX), "collectivite_niveau", "par niveau de collectivité"
+        label = lambda c: vocab.label("niveau", c)  # noqa: E731
+    else:
+        known = known.dropna(subset=["annee"]).assign(annee=lambda f: f["annee"].astype(int))
+        order = sorted(set(known["annee"]))
+        column, label, title = "annee", str, "par année du soutien"
+    totals = known.groupby(column)["montant"].sum().reindex(order, fill_value=0.0).astype(float)
+    data = pd.DataFrame({by: totals.index, "libelle": [label(c) for c in totals.index],
+                         "montant_eur": totals.round(2).to_numpy()})
+    fig = px.bar(data, x="libelle", y="montant_eur", labels={"libelle": "", "montant_eur": "Montant (euros)"},
+                 title=f"Montants des soutiens {title}", color_discrete_sequence=[OKABE_ITO[4]])
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 10})
+    return fig, data, without
+
+
 def _labelled(table: pd.DataFrame, index_name: str, column_label) -> pd.DataFrame:
     data = table.rename(columns=column_label)
     data.index.name = index_name
@@ -107,6 +177,12 @@ DESCRIPTIONS = {
              "passe surtout par la mise à disposition de locaux.",
     "region": "Leviers mobilisés dans les soutiens reçus par les pôles de chaque région (la région est celle du "
               "siège du pôle soutenu).",
+    "creation": "Pôles retenus créés chaque année (barres) et leur nombre total au fil des ans (ligne), d'après "
+                "l'année de création du registre.",
+    "annee": "Soutiens retenus de chaque année, par levier. Un soutien qui mobilise deux leviers compte pour "
+             "chacun ; les soutiens sans année n'y figurent pas.",
+    "montant": "Somme des montants renseignés, en euros. Le montant d'un soutien à plusieurs leviers est réparti "
+               "à parts égales entre eux, pour ne pas le compter deux fois.",
     "stade": "Nombre de pôles retenus par les filtres, selon leur stade (émergent, en développement, consolidé, "
              "inactif) et leur typologie (mutualisation, filière, multi-activités).",
 }

@@ -2,20 +2,20 @@
 
 For a région, département, EPCI or commune and the current filters: its
 population, the poles seated there and those whose perimeter reaches it, the
-nearest poles outside it, its communes' coverage, the supports given by its
-collectivities, and comparisons with its région and with France.
+nearest poles outside it, its communes' coverage, the supports in its scope
+(given to its poles or by its collectivités, :mod:`ptce_geo.scope`), a one-line
+verdict, and comparisons with its EPCI (for a commune), its région and France.
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from . import coverage, export, levels, vocab
+from . import coverage, labels, levels, scope, vocab
+from .coverage import Filters
 from .text import split_list
 from .territories import Territories
 
@@ -33,6 +33,12 @@ class Portrait:
     communes: pd.DataFrame
     soutiens: pd.DataFrame
     comparaison: pd.DataFrame
+    couverture: pd.DataFrame | None = None  # the table the verdict reads: its own row, or its EPCI
+
+    def verdict(self, quote=str) -> str:
+        """One line that answers « is it covered? », for the head of the fiche;
+        ``quote`` wraps the pole's name (user text) for where it is shown."""
+        return _verdict(self.niveau, self.couverture, self.code, quote)
 
     @property
     def title(self) -> str:
@@ -44,14 +50,11 @@ class Portrait:
                 "poles_proches": self.poles_proches, "communes": self.communes,
                 "soutiens": self.soutiens, "comparaison": self.comparaison}
 
-    def zip_bytes(self, dialect: str = "excel", header_lines: list[str] | None = None) -> bytes:
-        """Every table as a CSV in one ZIP, with a text file naming filters and date."""
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, table in self.tables().items():
-                archive.writestr(f"{name}.csv", export.to_csv_bytes(export.public_columns(table), dialect))
-            archive.writestr("lisez-moi.txt", "\n".join([self.title] + (header_lines or [])) + "\n")
-        return buffer.getvalue()
+    def zip_bytes(self, dialect: str = "excel", header_lines: list[str] | None = None,
+                  codes: bool = False) -> bytes:
+        """Every table as a CSV in one ZIP, with the column dictionary and a text
+        file naming the scope, the date and the registry."""
+        return labels.zip_bytes(self.tables(), [self.title] + (header_lines or []), dialect, codes)
 
 
 def communes_inside(territories: Territories, niveau: str, code: str) -> pd.DataFrame:
@@ -59,8 +62,7 @@ def communes_inside(territories: Territories, niveau: str, code: str) -> pd.Data
     return com[com[levels.get(niveau).commune_column] == code]
 
 
-def _indicators(territories: Territories, poles: pd.DataFrame, epci_table: pd.DataFrame,
-                communes: pd.DataFrame) -> dict:
+def _indicators(poles: pd.DataFrame, epci_table: pd.DataFrame, communes: pd.DataFrame) -> dict:
     population = int(communes["population"].sum())
     epci_codes = set(communes["epci_siren"].dropna())
     epcis = epci_table[epci_table["code"].isin(epci_codes)]
@@ -75,37 +77,36 @@ def _indicators(territories: Territories, poles: pd.DataFrame, epci_table: pd.Da
     }
 
 
-def supports_inside(supports: pd.DataFrame, territories: Territories, communes: pd.DataFrame,
-                    niveau: str, code: str) -> pd.DataFrame:
-    """Supports given by the territory's own collectivity or collectivities inside it."""
-    inside = {
-        "commune": set(communes["code"]),
-        "epci": set(communes["epci_siren"].dropna()) if niveau in ("epci", "departement", "region") else set(),
-        "departement": set(communes["departement_code"]) if niveau in ("departement", "region") else set(),
-        "region": set(communes["region_code"]) if niveau == "region" else set(),
-    }
-    if niveau == "commune":
-        inside["epci"] = set()
-    keep = [code_ in inside.get(level, set())
-            for level, code_ in zip(supports["collectivite_niveau"], supports["collectivite_code"])]
-    return supports[keep]
+def _verdict(niveau: str, table: pd.DataFrame, code: str, quote) -> str:
+    if niveau in ("commune", "epci"):
+        row = table.set_index("code").loc[code]
+        who = "Votre commune" if niveau == "commune" else "Votre EPCI"
+        state = "est couvert" + ("e" if niveau == "commune" else "") if row["couvert"] else \
+            "n'est pas couvert" + ("e" if niveau == "commune" else "")
+        near = ""
+        if row["pole_proche_nom"]:
+            near = f" ; pôle le plus proche : {quote(row['pole_proche_nom'])}, à {_km(row['distance_km'])} km"
+        return f"{who} {state}{near}."
+    uncovered = table[~table["couvert"]]
+    people = f"{int(uncovered['population'].sum()):,}".replace(",", "\u202f")
+    return (f"{int(table['couvert'].sum())} EPCI couverts sur {len(table)} ; "
+            f"{people} habitants vivent dans un EPCI sans pôle.")
 
 
-def build(territories: Territories, poles: pd.DataFrame, supports: pd.DataFrame,
-          niveau: str, code: str, n_nearest: int = 5) -> Portrait:
-    """The portrait of territory (``niveau``, ``code``) for the filtered ``poles``."""
-    levels.get(niveau)
-    names = territories.names(niveau)
-    if code not in names:
-        raise ValueError(f"code inconnu pour le niveau {niveau} : {code}")
+def _km(km: float) -> str:
+    """6.7 -> « 6,7 »."""
+    return f"{km:.1f}".replace(".", ",")
+
+
+def of_view(territories: Territories, view: scope.View, n_nearest: int = 5) -> Portrait:
+    """The portrait of the territory of ``view`` (a :func:`ptce_geo.scope.apply` with a territory)."""
+    if view.territory is None:
+        raise ValueError("une fiche demande un territoire (commune, EPCI, département ou région)")
+    niveau, code = view.territory
+    poles = view.france
     communes = communes_inside(territories, niveau, code)
     codes = set(communes["code"])
     region_code = communes["region_code"].mode().iat[0]
-
-    seated = poles[poles["commune_insee"].isin(codes)]
-    reach = coverage.perimeter_reach(poles, territories)
-    reaching_ids = set(reach.loc[reach["commune"].isin(codes), "pole_id"]) - set(seated["id"])
-    reaching = poles[poles["id"].isin(reaching_ids)]
 
     outside = poles[~poles["commune_insee"].isin(codes)]
     nearest = pd.DataFrame(columns=["id", "nom", "commune_nom", "departement_code", "distance_km"])
@@ -116,21 +117,35 @@ def build(territories: Territories, poles: pd.DataFrame, supports: pd.DataFrame,
         nearest = outside.assign(distance_km=np.round(km, 1)).sort_values("distance_km").head(n_nearest)
         nearest = nearest[["id", "nom", "commune_nom", "departement_code", "distance_km"]]
 
-    commune_table = coverage.coverage_table(territories, poles, "commune", within=(niveau, code))
-    given = supports_inside(supports, territories, communes, niveau, code)
-
+    commune_table = view.coverage("commune")
     epci_table = coverage.coverage_table(territories, poles, "epci")
+    own = epci_table if niveau != "commune" else commune_table
     com = territories.communes
-    rows = [("Ce territoire", _indicators(territories, poles, epci_table, communes))]
+    rows = [("Ce territoire", _indicators(poles, epci_table, communes))]
+    if niveau == "commune":  # a commune compares with its EPCI first
+        epci_code = communes["epci_siren"].iat[0]
+        if isinstance(epci_code, str) and epci_code:
+            rows.append((f"EPCI : {territories.names('epci')[epci_code]}",
+                         _indicators(poles, epci_table, com[com["epci_siren"] == epci_code])))
     if niveau != "region":
         rows.append((f"Région : {territories.names('region')[region_code]}",
-                     _indicators(territories, poles, epci_table, com[com["region_code"] == region_code])))
-    rows.append(("France", _indicators(territories, poles, epci_table, com)))
+                     _indicators(poles, epci_table, com[com["region_code"] == region_code])))
+    rows.append(("France", _indicators(poles, epci_table, com)))
     comparison = pd.DataFrame([{"territoire": label, **values} for label, values in rows])
+    within = own if niveau in ("commune", "epci") else coverage.restrict(epci_table, territories, "epci",
+                                                                         view.territory)
+    return Portrait(niveau=niveau, code=code, nom=view.territory_name, population=int(communes["population"].sum()),
+                    region_code=region_code, poles_siege=view.seated, poles_perimetre=view.reaching,
+                    poles_proches=nearest, communes=commune_table, soutiens=view.supports,
+                    comparaison=comparison, couverture=within)
 
-    return Portrait(niveau=niveau, code=code, nom=names[code], population=int(communes["population"].sum()),
-                    region_code=region_code, poles_siege=seated, poles_perimetre=reaching,
-                    poles_proches=nearest, communes=commune_table, soutiens=given, comparaison=comparison)
+
+def build(territories: Territories, poles: pd.DataFrame, supports: pd.DataFrame, niveau: str, code: str,
+          filters: Filters | None = None, n_nearest: int = 5) -> Portrait:
+    """The portrait of territory (``niveau``, ``code``) for the poles and supports of
+    a registry and ``filters`` (the scope of :mod:`ptce_geo.scope`)."""
+    view = scope.apply(poles, supports, territories, filters or Filters(), (niveau, code))
+    return of_view(territories, view, n_nearest)
 
 
 def support_counts(supports: pd.DataFrame, by: str) -> pd.DataFrame:

@@ -32,3 +32,37 @@ def test_region_and_stage_charts(territories, demo):
 def test_empty_selection_gives_empty_but_valid_charts(demo):
     fig, data = charts.levers_by_level(demo.soutiens.iloc[0:0])
     assert data.drop(columns=["levier", "libelle"]).to_numpy().sum() == 0
+
+
+def test_years_and_amounts(tiny, tmp_path):
+    """Hand-counted on four supports: 2019 L6 1 000 €; 2021 L1|L6 600 €; 2021 L6 no amount; no year L8 50 €."""
+    import pandas as pd
+    supports = pd.DataFrame({"pole_id": ["A", "B", "B", "C"], "collectivite_niveau": ["epci", "region", "epci",
+                                                                                          "commune"],
+                             "forme": "", "leviers": ["L6", "L1|L6", "L6", "L8"],
+                             "annee": pd.array([2019, 2021, 2021, None], dtype="Int64"),
+                             "montant_eur": pd.array([1000, 600, None, 50], dtype="Float64")})
+    fig, data = charts.supports_per_year_and_lever(supports)
+    table = data.set_index("annee")
+    assert list(table.index) == [2019, 2020, 2021]  # every year in between, even without support
+    assert table.loc[2021, "L6"] == 2 and table.loc[2021, "L1"] == 1 and table.loc[2020].sum() == 0
+    assert "L8" in table and table["L8"].sum() == 0  # no year: not drawn
+    _, by_lever, without = charts.amounts(supports, "levier")
+    euros = by_lever.set_index("levier")["montant_eur"]
+    assert euros["L6"] == 1300 and euros["L1"] == 300 and euros["L8"] == 50 and without == 1
+    assert euros.sum() == 1650  # shared between levers, never counted twice
+    _, by_level, _ = charts.amounts(supports, "niveau")
+    assert by_level.set_index("niveau").loc["region", "montant_eur"] == 600
+    _, by_year, _ = charts.amounts(supports, "annee")
+    assert by_year.set_index("annee")["montant_eur"].to_dict() == {2019: 1000, 2021: 600}
+    for by in ("levier", "niveau", "annee"):  # nothing selected: empty but valid
+        _, data, without = charts.amounts(supports.iloc[0:0], by)
+        assert data["montant_eur"].sum() == 0 and without == 0
+
+
+def test_poles_created_cumulative():
+    import pandas as pd
+    poles = pd.DataFrame({"annee_creation": pd.array([2015, 2017, 2017, None], dtype="Int64")})
+    _, data, missing = charts.poles_created_per_year(poles)
+    assert data["annee"].tolist() == [2015, 2016, 2017]
+    assert data["poles_cumul"].tolist() == [1, 1, 3] and missing == 1

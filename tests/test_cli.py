@@ -77,3 +77,14 @@ def test_coverage_summary_line_and_zones_blanches(territories, tmp_path, capsys)
     assert "pôles retenus (leviers : L1, L6)" in line
     assert f"territoires couverts (epci) ; {thousands(uncovered)} habitants hors couverture" in line
     assert f"{len(territories.epci) - len(rows)}/{len(territories.epci)} territoires couverts" in line
+
+
+def test_coverage_by_support_years(demo, tmp_path, capsys):
+    from ptce_geo import coverage
+    expected = coverage.filter_poles(demo.poles, demo.soutiens, coverage.Filters(annees=(2019, 2021)))
+    assert main(["coverage", "--annees", "2019-2021", "-o", str(tmp_path / "c.csv")]) == 0
+    line = capsys.readouterr().out
+    assert line.startswith(f"{len(expected)} pôles retenus") and "soutiens de 2019 à 2021" in line
+    assert len(expected) < len(demo.poles)
+    bad = run("coverage", "--annees", "vingt", "-o", tmp_path / "x.csv")
+    assert bad.returncode == 2 and "années illisibles" in bad.stderr and "Traceback" not in bad.stderr

@@ -102,7 +102,7 @@ def test_fiche_territoire_of_an_epci(maps_drawn):
     assert metrics["Population"] == "132 380"
     comparison = at.dataframe[0].value
     assert list(comparison["Territoire"])[-1] == "France" and len(comparison) == 3
-    assert any("Extraction du" in c.value and "Filtres actifs" in c.value for c in at.caption)
+    assert any("Extraction du" in c.value and "Périmètre" in c.value for c in at.caption)
 
 
 def test_fiche_territoire_asks_for_a_territory(maps_drawn):
@@ -113,11 +113,13 @@ def test_fiche_territoire_asks_for_a_territory(maps_drawn):
 def test_levers_page_follows_the_lever_filter(maps_drawn):
     at = AppTest.from_file(_page("leviers.py"), default_timeout=120).run()
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 4
-    before = at.caption[2].value
+    keys = [chart.key for chart in at.get("plotly_chart")]
+    assert {"chart_niveau", "chart_annee", "chart_montant_levier", "chart_creation"} <= set(keys)
+    counts = next(c.value for c in at.caption if "soutiens retenus" in c.value)
     at.sidebar.multiselect[0].set_value(["L6"]).run()
-    after = at.caption[2].value
-    assert before.startswith("150 pôles") and after != before and "leviers : L6" in after
+    after = next(c.value for c in at.caption if "soutiens retenus" in c.value)
+    assert counts.startswith("150 pôles") and after != counts
+    assert any("Aménagement, immobilier et foncier" in c.value for c in at.caption)  # the scope, in words
 
 
 def test_data_page_offers_extracts_and_templates(maps_drawn):

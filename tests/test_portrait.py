@@ -32,7 +32,8 @@ def test_portrait_of_an_epci(tiny, tiny_registry, poles):
 
 def test_comparison_with_the_region_and_france(tiny, tiny_registry, poles):
     comp = _build(tiny, tiny_registry, poles, "commune", "01003").comparaison.set_index("territoire")
-    assert list(comp.index) == ["Ce territoire", "Région : Auvergne-Rhône-Alpes", "France"]
+    # a commune compares with its EPCI first, then its région
+    assert list(comp.index) == ["Ce territoire", "EPCI : CC de Cercy", "Région : Auvergne-Rhône-Alpes", "France"]
     assert comp.loc["Ce territoire", "poles_siege"] == 1 and comp.loc["France", "poles_siege"] == len(poles)
     assert comp.loc["France", "epci"] == len(tiny.epci)
     cercy = tiny.communes.set_index("code").at["01003", "population"]
@@ -49,10 +50,12 @@ def test_nearest_poles_outside_are_sorted_and_outside(tiny, tiny_registry, poles
     assert _build(tiny, tiny_registry, poles, "region", "84").poles_proches.empty  # every pole is inside
 
 
-def test_supports_of_the_territorys_collectivities(tiny, tiny_registry, poles):
-    epci = _build(tiny, tiny_registry, poles, "epci", TINY_EPCI[0]).soutiens
-    # the EPCI's own supports; neither the région's nor Cercy's (outside)
-    assert set(zip(epci["pole_id"], epci["collectivite_niveau"])) == {("A", "epci"), ("B", "epci")}
+def test_supports_in_the_territorys_scope(tiny, tiny_registry, poles):
+    cercy = _build(tiny, tiny_registry, poles, "epci", TINY_EPCI[1]).soutiens
+    # to its poles (C seated, B reaching it) or by its collectivités; not A's (outside, by another EPCI)
+    assert set(cercy["pole_id"]) == {"B", "C"} and len(cercy) == 3
+    alone = _build(tiny, tiny_registry, poles, "commune", "01003", filters=cv.Filters(leviers=("L8",))).soutiens
+    assert list(zip(alone["pole_id"], alone["collectivite_niveau"])) == [("C", "commune")]
     region = _build(tiny, tiny_registry, poles, "region", "84").soutiens
     assert len(region) == len(tiny_registry.soutiens)  # every collectivity is inside the région
     counts = portrait.support_counts(region, "levier").set_index("code")["soutiens"]
@@ -63,13 +66,27 @@ def test_supports_of_the_territorys_collectivities(tiny, tiny_registry, poles):
 def test_portrait_zip_holds_every_table(tiny, tiny_registry, poles):
     fiche = _build(tiny, tiny_registry, poles, "commune", "01001")
     archive = zipfile.ZipFile(io.BytesIO(fiche.zip_bytes("excel", ["Filtres actifs : aucun"])))
-    assert {f"{name}.csv" for name in fiche.tables()} | {"lisez-moi.txt"} == set(archive.namelist())
-    assert archive.read("communes.csv").startswith(b"\xef\xbb\xbf")
+    assert {f"{name}.csv" for name in fiche.tables()} | {"lisez-moi.txt", "dictionnaire_des_colonnes.csv"} \
+        == set(archive.namelist())
+    communes = archive.read("communes.csv")
+    assert communes.startswith(b"\xef\xbb\xbf") and "Territoire;Population".encode() in communes
     assert "Filtres actifs" in archive.read("lisez-moi.txt").decode()
+    codes = zipfile.ZipFile(io.BytesIO(fiche.zip_bytes("csv", [], codes=True)))
+    assert codes.read("communes.csv").startswith(b"code,nom,population")
+
+
+def test_verdict_answers_is_it_covered(tiny, tiny_registry, poles):
+    assert _build(tiny, tiny_registry, poles, "epci", TINY_EPCI[1]).verdict().startswith("Votre EPCI est couvert")
+    only_a = cv.Filters(leviers=("L6",), formes=("locaux_foncier",))  # A alone, in Ancy
+    verdict = _build(tiny, tiny_registry, poles, "epci", TINY_EPCI[1], filters=only_a).verdict()
+    assert verdict.startswith("Votre EPCI n'est pas couvert ; pôle le plus proche : Pôle A, à ")
+    assert verdict.endswith(" km.") and "," in verdict.split("à ")[-1]
+    dep = _build(tiny, tiny_registry, poles, "departement", "01", filters=only_a).verdict()
+    assert dep.startswith("1 EPCI couverts sur 2") and "30 habitants" in dep
 
 
 def test_unknown_territory_is_a_clear_error(tiny, tiny_registry, poles):
-    with pytest.raises(ValueError, match="code inconnu"):
+    with pytest.raises(ValueError, match="inconnu"):
         _build(tiny, tiny_registry, poles, "epci", "123")
 
 

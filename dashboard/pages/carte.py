@@ -4,21 +4,20 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import common
-from ptce_geo import coverage, levels, maps
+from ptce_geo import levels, maps
 
 view = common.page("Pôles territoriaux de coopération économique")
-reg, poles, supports = view.registry, view.poles, view.supports
 filters, territory, basemap = view.filters, view.territory, view.basemap
 terr = common.territories()
-epci_table = coverage.coverage_table(terr, poles, "epci")
-common.key_figures(len(poles), epci_table)
-st.caption(f"Filtres : {filters.describe()} — {common.territory_label(territory)}")
+common.key_figures(view)
+view.say_scope()
 
 if territory is None:
+    epci_table = view.scope.coverage("epci")
     mode = st.radio("Couleur des EPCI", ["couverture", "nombre"], horizontal=True, key="mode_couleur",
                     format_func={"couverture": "Couvert / non couvert", "nombre": "Nombre de pôles"}.get)
-    base, layers = maps.national_layers(terr.display["epci"], epci_table, poles, supports, mode=mode,
-                                        basemap=basemap)
+    base, layers = maps.national_layers(terr.display["epci"], epci_table, view.poles, view.all_supports,
+                                        mode=mode, basemap=basemap)
     # the base only changes with the colour mode or the basemap: a filter change
     # swaps the layers inside the mounted map, which keeps its zoom and position
     st_folium(base, feature_group_to_add=layers, height=620, use_container_width=True, returned_objects=[],
@@ -26,11 +25,11 @@ if territory is None:
 else:
     level, code = territory
     communes = terr.communes[terr.communes[levels.get(level).commune_column] == code]
-    table = coverage.coverage_table(terr, poles, "commune", within=territory)
+    table = view.scope.coverage("commune")
     outline = terr.layer(level)
     outline = outline[outline["code"] == code][["geometry"]]
     st.subheader(common.territory_label(territory))
-    m = maps.territory_map(communes, table, outline, poles, supports, basemap=basemap)
+    m = maps.territory_map(communes, table, outline, view.poles, view.all_supports, basemap=basemap)
     covered = int(table["couvert"].sum())
     st.caption(f"{covered} commune(s) couverte(s) sur {len(table)} ; distance médiane au pôle le plus proche : "
                f"{table['distance_km'].median():.1f} km".replace(".", ","))

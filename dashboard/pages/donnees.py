@@ -4,7 +4,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import common, upload
-from ptce_geo import coverage, levels, maps, paths, registry as reg_mod
+from ptce_geo import export, levels, maps, paths, registry as reg_mod
 from ptce_geo.spatial import locate_registry
 
 st.title("Données : importer un registre, télécharger des extraits")
@@ -58,7 +58,8 @@ fmt = common.file_format("donnees_format")
 if reg.issues:
     st.subheader("Rapport de vérification")
     common.table(reg.report_frame(), height=260)
-    common.download("Télécharger le rapport (CSV)", reg.report_frame(), "rapport_registre.csv", fmt, "dl_rapport")
+    st.download_button("Télécharger le rapport (CSV)", export.to_csv_bytes(reg.report_frame(), fmt.dialect),
+                       file_name="rapport_registre.csv", mime="text/csv", key="dl_rapport")
 if imported:
     st.subheader("Aperçu des pôles localisés")
     located = reg.poles[reg.poles["_valide"].astype(bool) & reg.poles["commune_insee"].ne("")]
@@ -66,23 +67,25 @@ if imported:
               returned_objects=[], key="carte_apercu")
 
 st.header("2. Télécharger")
-filters, territory, _ = common.sidebar("donnees")
-poles = coverage.filter_poles(reg.poles, reg.soutiens, filters)
-ids = set(poles["id"])
-supports = reg.soutiens[reg.soutiens["_valide"].astype(bool) & reg.soutiens["pole_id"].isin(ids)]
-st.caption(f"Extraits selon les filtres de la barre latérale : {filters.describe()} — "
-           f"{common.territory_label(territory)}")
+view = common.view_of(reg, "donnees")
+st.caption("Extraits de ce que montrent les pages, selon les filtres et le territoire de la barre latérale.")
+view.say_scope()
 a, b = st.columns(2)
 with a:
-    common.download(f"Pôles filtrés ({len(poles)})", poles, "poles.csv", fmt, "dl_poles")
-    common.download(f"Soutiens de ces pôles ({len(supports)})", supports, "soutiens.csv", fmt, "dl_soutiens")
+    common.download(f"Pôles ({len(view.poles)})", view.poles, common.file_name("poles", view), fmt, "dl_poles")
+    common.download(f"Soutiens ({len(view.supports)})", view.supports, common.file_name("soutiens", view), fmt,
+                    "dl_soutiens")
 with b:
-    niveau = st.selectbox("Couverture par", levels.CODES, key="dl_niveau",
-                          format_func=lambda code: levels.get(code).in_text)
-    within = territory if territory and territory[0] != "commune" else None
-    table = coverage.coverage_table(common.territories(), poles, niveau, within=within)
-    common.download(f"Couverture par {niveau} ({len(table)} lignes)", table, f"couverture_{niveau}.csv", fmt,
-                    "dl_couverture")
+    niveaux = list(levels.CODES)
+    niveau = st.selectbox("Couverture par", niveaux, key=f"dl_niveau_{view.scope.sub_level}",
+                          index=niveaux.index(view.scope.sub_level), format_func=lambda code: levels.get(code).in_text)
+    table = view.scope.coverage(niveau)
+    common.download(f"Couverture par {levels.get(niveau).in_text} ({len(table)} lignes)", table,
+                    common.file_name(f"couverture_{niveau}", view), fmt, "dl_couverture")
+st.download_button("Tout en un fichier (ZIP : pôles, soutiens, couverture, dictionnaire des colonnes, lisez-moi)",
+                   common.extract_zip(view, {"poles": view.poles, "soutiens": view.supports,
+                                             f"couverture_{niveau}": table}, fmt),
+                   file_name=common.file_name("extrait", view, "zip"), mime="application/zip", key="dl_zip")
 
 st.subheader("Modèle et schéma")
 c1, c2, c3 = st.columns(3)

@@ -7,7 +7,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import common
-from ptce_geo import maps, portrait
+from ptce_geo import charts, maps, portrait
 
 view = common.page("Fiche territoire")
 terr = common.territories()
@@ -17,9 +17,10 @@ if view.territory is None:
     st.stop()
 
 level, code = view.territory
-fiche = portrait.build(terr, view.poles, view.supports, level, code)
+fiche = portrait.of_view(terr, view.scope)
 st.header(fiche.title)
-header_lines = [f"Filtres actifs : {view.filters.describe()}", f"Extraction du {date.today():%d/%m/%Y}",
+st.markdown(f"**{fiche.verdict(common.md)}**")  # the pole's name is user text
+header_lines = [f"Périmètre : {view.scope.describe()}", f"Extraction du {date.today():%d/%m/%Y}",
                 f"Registre : {view.registry.source}"]  # plain text, as in the ZIP's lisez-moi
 st.caption(" — ".join(header_lines[:2] + [f"Registre : {common.md(view.registry.source)}"]))
 common.print_button()
@@ -43,7 +44,7 @@ st.subheader("Couverture des communes")
 communes = terr.communes[terr.communes["code"].isin(fiche.communes["code"])]
 outline = terr.layer(level)
 outline = outline[outline["code"] == code][["geometry"]]
-st_folium(maps.territory_map(communes, fiche.communes, outline, view.poles, view.supports, basemap=view.basemap),
+st_folium(maps.territory_map(communes, fiche.communes, outline, view.poles, view.all_supports, basemap=view.basemap),
           height=480, use_container_width=True, returned_objects=[], key="carte_fiche")
 common.table(fiche.communes[["nom", "population", "couvert", "nb_poles_siege", "nb_poles_perimetre",
                              "distance_km", "pole_proche_nom"]].rename(columns={
@@ -62,17 +63,27 @@ with right:
     common.table(fiche.poles_proches[["nom", "commune_nom", "distance_km"]].rename(
         columns={"nom": "Pôle", "commune_nom": "Commune", "distance_km": "Distance (km)"}))
 
-st.subheader("Soutiens des collectivités du territoire")
+st.subheader("Soutiens : à ses pôles ou par ses collectivités")
 if fiche.soutiens.empty:
-    st.write("Aucun soutien d'une collectivité de ce territoire dans le registre (avec ces filtres).")
+    st.write("Aucun soutien retenu pour ce territoire dans le registre (avec ces filtres).")
 else:
     cols = st.columns(3)
     for col, (by, title) in zip(cols, (("levier", "Par levier"), ("forme", "Par forme"),
                                        ("niveau", "Par niveau"))):
         col.markdown(f"**{title}**")
-        col.dataframe(portrait.support_counts(fiche.soutiens, by)[["libelle", "soutiens"]].rename(
-            columns={"libelle": "", "soutiens": "Soutiens"}))
+        common.table(portrait.support_counts(fiche.soutiens, by)[["libelle", "soutiens"]].rename(
+            columns={"libelle": "", "soutiens": "Soutiens"}), container=col)
+    fig, by_year = charts.supports_per_year_and_lever(fiche.soutiens)
+    st.plotly_chart(fig, key="fiche_annees", width="stretch")
+    _, euros, without = charts.amounts(fiche.soutiens, "levier")
+    total = euros["montant_eur"].sum()
+    st.markdown(f"**Montants reçus ou donnés** : {total:,.0f} €".replace(",", " ")
+                + f" renseignés ; {without} soutien(s) sur {len(fiche.soutiens)} sans montant.")
+    common.table(euros[euros["montant_eur"] > 0].rename(columns={"libelle": "Levier",
+                                                                 "montant_eur": "Montant (euros)"})[
+        ["Levier", "Montant (euros)"]])
 
 fmt = common.file_format("fiche_format")
-st.download_button("Télécharger les tableaux de la fiche (ZIP de CSV)", fiche.zip_bytes(fmt, header_lines),
+st.download_button("Télécharger les tableaux de la fiche (ZIP de CSV)",
+                   fiche.zip_bytes(fmt.dialect, header_lines, fmt.codes),
                    file_name=f"fiche_{level}_{code}.zip", mime="application/zip", key="fiche_zip")

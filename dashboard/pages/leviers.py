@@ -1,27 +1,52 @@
-"""Levers analysis: how collectivities use the eight levers, following the sidebar filters."""
+"""Levers analysis: how collectivities use the eight levers, over the years, and who they are."""
 
 import streamlit as st
 
 from dashboard import common
-from ptce_geo import charts, coverage, vocab
+from ptce_geo import charts, labels, scope, vocab
 
 view = common.page("Analyse des leviers")
 terr = common.territories()
-ids = set(view.poles["id"])
-supports = view.supports[view.supports["pole_id"].isin(ids)]
-if view.filters.on_supports:  # keep only the support rows that match, not every support of a matching pole
-    supports = coverage.matching_supports(supports, view.filters)
-st.caption(f"{len(view.poles)} pôles et {len(supports)} soutiens retenus — filtres : {view.filters.describe()}")
+poles, supports = view.poles, view.supports
+st.caption(f"{len(poles)} pôles et {len(supports)} soutiens retenus.")
+view.say_scope()
 with st.expander("Les huit leviers (étude RTES sur le rôle des collectivités dans les PTCE)"):
     st.markdown("\n".join(f"- **{code}** : {label}" for code, label in vocab.LEVIERS.items()))
 fmt = common.file_format("leviers_format")
 
+
+def chart(key: str, fig, data, note: str = "") -> None:
+    st.plotly_chart(fig, key=f"chart_{key}", width="stretch")
+    st.caption(charts.DESCRIPTIONS[key.split("_")[0]] + (f" {note}" if note else ""))
+    common.download("Télécharger les données du graphique (CSV)", data, common.file_name(f"leviers_{key}", view),
+                    fmt, f"dl_{key}")
+
+
+st.header("Leviers")
 for key, (fig, data) in {
     "niveau": charts.levers_by_level(supports),
     "forme": charts.levers_by_form(supports),
-    "region": charts.levers_by_region(supports, view.poles, terr.names("region")),
-    "stade": charts.poles_by_stage_and_typology(view.poles),
+    "region": charts.levers_by_region(supports, poles, terr.names("region")),
 }.items():
-    st.plotly_chart(fig, key=f"chart_{key}", width="stretch")
-    st.caption(charts.DESCRIPTIONS[key])
-    common.download("Télécharger les données du graphique (CSV)", data, f"leviers_{key}.csv", fmt, f"dl_{key}")
+    chart(key, fig, data)
+
+st.header("Dans le temps")
+fig, data, undated = charts.poles_created_per_year(poles)
+chart("creation", fig, data, f"{undated} pôle(s) sans année de création." if undated else "")
+chart("annee", *charts.supports_per_year_and_lever(supports))
+
+st.header("Montants")
+for by in ("levier", "niveau", "annee"):
+    fig, data, without = charts.amounts(supports, by)
+    chart(f"montant_{by}", fig, data, f"{without} soutien(s) sur {len(supports)} sans montant renseigné.")
+
+st.header("Qui soutient ?")
+who = scope.supporters(view.scope)
+st.caption(f"{len(who)} collectivité(s) ou structure(s) donnent les soutiens retenus, du plus grand nombre de "
+           "soutiens au plus petit.")
+common.table(labels.readable(who), height=360)
+common.download(f"Télécharger la liste des soutiens par collectivité ({len(who)})", who,
+                common.file_name("collectivites_soutiens", view), fmt, "dl_qui")
+
+st.header("Pôles")
+chart("stade", *charts.poles_by_stage_and_typology(poles))

@@ -4,32 +4,32 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import common
-from ptce_geo import coverage, export, maps
+from ptce_geo import coverage, maps
 
 view = common.page("Zones blanches : EPCI sans pôle")
-reg, poles, supports = view.registry, view.poles, view.supports
-filters, territory, basemap = view.filters, view.territory, view.basemap
+reg, basemap = view.registry, view.basemap
 terr = common.territories()
-within = territory if territory and territory[0] != "commune" else None
-gaps = coverage.zones_blanches(terr, poles, "epci", within=within)
-st.caption(f"Filtres : {filters.describe()} — {common.territory_label(within)}")
-pop = int(gaps["population"].sum())
+gaps = coverage.rank_uncovered(view.scope.coverage("epci"))
 a, b = st.columns(2)
 a.metric("EPCI non couverts", len(gaps))
-b.metric("Habitants concernés", f"{pop:,}".replace(",", " "))
+b.metric("Habitants concernés", f"{int(gaps['population'].sum()):,}".replace(",", " "))
+common.france_context(view)
+view.say_scope()
 
 table = gaps[["rang", "nom", "type", "population", "departement_nom", "region_nom", "pole_proche_nom",
              "distance_km", "code"]].rename(columns={
     "rang": "Rang", "nom": "EPCI", "type": "Type", "population": "Population",
     "departement_nom": "Département", "region_nom": "Région", "pole_proche_nom": "Pôle le plus proche",
     "distance_km": "Distance (km)", "code": "SIREN"})
-fmt = st.radio("Format du fichier", ["excel", "csv"], horizontal=True, key="zb_format",
-               format_func={"excel": "Excel français (;)", "csv": "CSV standard (,)"}.get)
-st.download_button("Télécharger le tableau (CSV)", export.to_csv_bytes(table, fmt),
-                   file_name="zones_blanches_epci.csv", mime="text/csv", key="zb_download")
+st.subheader(f"{len(gaps)} EPCI non couvert(s), classés par population")
+fmt = common.file_format("zb_format")
+common.download("Télécharger le tableau (CSV)", gaps, common.file_name("zones_blanches_epci", view), fmt,
+                "zb_download")
 common.table(table, height=400)
-st_folium(maps.gaps_map(terr.display["epci"], gaps, poles, supports, basemap=basemap),
-          height=560, use_container_width=True, returned_objects=[], key="carte_zb")
+shown = terr.display["epci"]
+if view.territory is not None:
+    shown = shown[shown["code"].isin(set(view.scope.coverage("epci")["code"]))]
+st_folium(maps.gaps_map(shown, gaps, view.poles, view.all_supports, basemap=basemap),
+          height=560, use_container_width=True, returned_objects=[], key=f"carte_zb_{view.territory}")
 if reg.issues:
-    st.download_button("Télécharger le rapport de validation du registre", export.to_csv_bytes(reg.report_frame(), fmt),
-                       file_name="rapport_registre.csv", mime="text/csv", key="rapport_download")
+    st.caption("Le registre comporte des erreurs : le rapport de vérification est sur la page « Données ».")
