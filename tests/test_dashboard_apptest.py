@@ -177,3 +177,26 @@ def test_registry_errors_point_to_the_page_with_the_report(monkeypatch, maps_dra
     at.switch_page(f"pages/{target}").run()
     assert not at.exception
     assert "Rapport de vérification" in [s.value for s in at.subheader]
+
+
+def test_year_slider_filters_and_goes_to_the_url(maps_drawn, demo):
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    slider = at.sidebar.slider(key="f_annees")
+    low, high = slider.value
+    assert (low, high) == (int(demo.soutiens["annee"].min()), int(demo.soutiens["annee"].max()))
+    assert "annees" not in at.query_params  # the full range is no filter
+    slider.set_value((2020, 2021)).run()
+    assert at.query_params["annees"] in ("2020-2021", ["2020-2021"])
+    expected = cv.filter_poles(demo.poles, demo.soutiens, cv.Filters(annees=(2020, 2021)))
+    assert _metrics(at)["Pôles affichés"] == str(len(expected)) != str(len(demo.poles))
+
+
+def test_zones_blanches_map_opens_on_the_territory(maps_drawn):
+    at = AppTest.from_file(_page("zones_blanches.py"), default_timeout=120)
+    at.query_params["departement"] = "44"
+    at.run()
+    assert not at.exception
+    html = maps_drawn[-1].get_root().render()
+    bounds = re.search(r"fitBounds\(\s*\[\[([-\d.]+),\s*([-\d.]+)\],\s*\[([-\d.]+),\s*([-\d.]+)\]\]", html)
+    south, west, north, east = map(float, bounds.groups())
+    assert 46.8 < south < north < 47.9 and -2.7 < west < east < -0.9  # Loire-Atlantique, not France

@@ -29,7 +29,10 @@ common.table(table, height=400)
 shown = terr.display["epci"]
 if view.territory is not None:
     shown = shown[shown["code"].isin(set(view.scope.coverage("epci")["code"]))]
-st_folium(maps.gaps_map(shown, gaps, view.poles, view.all_supports, basemap=basemap),
-          height=560, use_container_width=True, returned_objects=[], key=f"carte_zb_{view.territory}")
+gaps_map = maps.gaps_map(shown, gaps, view.poles, view.all_supports, basemap=basemap)
+if view.territory is not None and len(shown):  # open on the chosen territory, not on France
+    west, south, east, north = shown.total_bounds
+    gaps_map.fit_bounds([[south, west], [north, east]])
+st_folium(gaps_map, height=560, use_container_width=True, returned_objects=[], key=f"carte_zb_{view.territory}")
 if reg.issues:
     st.caption("Le registre comporte des erreurs : le rapport de vérification est sur la page « Données ».")
