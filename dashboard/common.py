@@ -114,11 +114,15 @@ def unreadable(title: str, issues) -> None:
     table(report_frame(issues))
 
 
-def table(frame, container=None, **options) -> None:
+def table(frame, container=None, printed: bool = False, percent_columns=(), **options) -> None:
     """A table on screen (in ``container``, default the page). Its toolbar offers
     « Download as CSV » of the cells as shown, so text cells are
-    formula-neutralised here as in our extracts."""
-    (container or st).dataframe(export.neutralise_frame(frame), hide_index=True, width="stretch", **options)
+    formula-neutralised here as in our extracts. ``printed``: a static copy of
+    every row and column replaces it when the page is printed."""
+    target = container or st
+    target.dataframe(export.neutralise_frame(frame), hide_index=True, width="stretch", **options)
+    if printed:
+        target.html(f"<div class='ptce-print'>{export.html_table(frame, percent_columns)}</div>")
 
 
 def run_page(navigation) -> None:
@@ -430,9 +434,16 @@ def download(label: str, frame, file_name: str, fmt: Extract, key: str) -> None:
 
 
 PRINT_CSS = """<style>
+.ptce-print { display: none; }
 @media print {
   [data-testid=stSidebar], [data-testid=stHeader], [data-testid=stToolbar], .no-print,
-  [data-testid=stDownloadButton], iframe[title="st.iframe"] { display: none !important; }
+  [data-testid=stDownloadButton], [data-testid=stRadio], [data-testid=stButton], [data-testid=stDataFrame],
+  [data-testid=stElementToolbar], .modebar-container, iframe[title="st.iframe"] { display: none !important; }
+  .ptce-print { display: block; }
+  .ptce-print table { border-collapse: collapse; width: 100%; font-size: 9pt; page-break-inside: auto; }
+  .ptce-print th, .ptce-print td { border: 1px solid #888; padding: 2px 4px; text-align: left;
+                                   overflow-wrap: anywhere; }
+  .ptce-print tr { page-break-inside: avoid; }
   [data-testid=stMain] { margin: 0 !important; }
   @page { size: A4 portrait; margin: 12mm; }
 }

@@ -9,6 +9,7 @@ return) are neutralised with a leading apostrophe; numbers stay numbers.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import math
 import unicodedata
@@ -99,3 +100,30 @@ def public_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """Drop internal columns (``_valide``…) but keep the spreadsheet row as ``ligne``."""
     out = frame.rename(columns={"_ligne": "ligne"})
     return out[[c for c in out.columns if not str(c).startswith("_") and c != "geometry"]]
+
+
+def _print_cell(value: object, percent: bool) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return "oui" if value else "non"
+    if percent and isinstance(value, (int, float)):
+        return f"{value * 100:.1f}".replace(".", ",") + "\u00a0%"
+    if isinstance(value, int) or (hasattr(value, "dtype") and getattr(value, "dtype").kind in "iu"):
+        return f"{int(value):,}".replace(",", "\u202f")
+    if isinstance(value, float):
+        text = f"{value:,.2f}".rstrip("0")
+        return (text + "0" if text.endswith(".") else text).replace(",", "\u202f").replace(".", ",")
+    return str(value)
+
+
+def html_table(frame: pd.DataFrame, percent_columns=()) -> str:
+    """A static HTML table of every row and column, for print: text escaped,
+    numbers in French (« 132 380 », « 6,7 », « 12,7 % »)."""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    rows = []
+    for row in frame.itertuples(index=False, name=None):
+        cells = (html.escape(_print_cell(v.item() if hasattr(v, "item") and not isinstance(v, str) else v,
+                                          c in percent_columns)) for c, v in zip(frame.columns, row))
+        rows.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"

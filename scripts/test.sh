@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 MISSING=()
 command -v chromium >/dev/null 2>&1 || MISSING+=(chromium fonts-dejavu-core)
+command -v pdftotext >/dev/null 2>&1 || MISSING+=(poppler-utils)  # the printed fiche's text
 [ -f /usr/share/postgresql/15/extension/postgis.control ] || MISSING+=(postgresql-15-postgis-3)
 if [ "${#MISSING[@]}" -gt 0 ] && command -v apt-get >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

@@ -38,7 +38,8 @@ table = fiche.comparaison.rename(columns={
     "territoire": "Territoire", "population": "Population", "poles_siege": "Pôles (siège)",
     "poles_pour_100k_hab": "Pôles pour 100 000 hab.", "epci_couverts": "EPCI couverts", "epci": "EPCI",
     "part_epci_couverts": "Part des EPCI couverts"})
-common.table(table, column_config={"Part des EPCI couverts": st.column_config.NumberColumn(format="percent")})
+common.table(table, column_config={"Part des EPCI couverts": st.column_config.NumberColumn(format="percent")},
+             printed=True, percent_columns=("Part des EPCI couverts",))
 
 st.subheader("Couverture des communes")
 communes = terr.communes[terr.communes["code"].isin(fiche.communes["code"])]
@@ -50,18 +51,18 @@ common.table(fiche.communes[["nom", "population", "couvert", "nb_poles_siege", "
                              "distance_km", "pole_proche_nom"]].rename(columns={
     "nom": "Commune", "population": "Population", "couvert": "Couverte", "nb_poles_siege": "Pôles (siège)",
     "nb_poles_perimetre": "Pôles (périmètre)", "distance_km": "Distance (km)", "pole_proche_nom": "Pôle le plus proche"}),
-    height=300)
+    height=300, printed=True)
 
 left, right = st.columns(2)
 with left:
     st.subheader("Pôles du territoire")
     shown = pd.concat([fiche.poles_siege.assign(lien="siège"), fiche.poles_perimetre.assign(lien="périmètre")])
     common.table(shown[["nom", "commune_nom", "lien"]].rename(
-        columns={"nom": "Pôle", "commune_nom": "Commune du siège", "lien": "Rattachement"}))
+        columns={"nom": "Pôle", "commune_nom": "Commune du siège", "lien": "Rattachement"}), printed=True)
 with right:
     st.subheader("Pôles les plus proches, hors du territoire")
     common.table(fiche.poles_proches[["nom", "commune_nom", "distance_km"]].rename(
-        columns={"nom": "Pôle", "commune_nom": "Commune", "distance_km": "Distance (km)"}))
+        columns={"nom": "Pôle", "commune_nom": "Commune", "distance_km": "Distance (km)"}), printed=True)
 
 st.subheader("Soutiens : à ses pôles ou par ses collectivités")
 if fiche.soutiens.empty:
@@ -72,16 +73,17 @@ else:
                                        ("niveau", "Par niveau"))):
         col.markdown(f"**{title}**")
         common.table(portrait.support_counts(fiche.soutiens, by)[["libelle", "soutiens"]].rename(
-            columns={"libelle": "", "soutiens": "Soutiens"}), container=col)
+            columns={"libelle": title, "soutiens": "Soutiens"}), container=col, printed=True)
     fig, by_year = charts.supports_per_year_and_lever(fiche.soutiens)
     st.plotly_chart(fig, key="fiche_annees", width="stretch")
     _, euros, without = charts.amounts(fiche.soutiens, "levier")
     total = euros["montant_eur"].sum()
     st.markdown(f"**Montants reçus ou donnés** : {total:,.0f} €".replace(",", " ")
                 + f" renseignés ; {without} soutien(s) sur {len(fiche.soutiens)} sans montant.")
-    common.table(euros[euros["montant_eur"] > 0].rename(columns={"libelle": "Levier",
-                                                                 "montant_eur": "Montant (euros)"})[
-        ["Levier", "Montant (euros)"]])
+    if total > 0:
+        common.table(euros[euros["montant_eur"] > 0].rename(columns={"libelle": "Levier",
+                                                                     "montant_eur": "Montant (euros)"})[
+            ["Levier", "Montant (euros)"]], printed=True)
 
 fmt = common.file_format("fiche_format")
 st.download_button("Télécharger les tableaux de la fiche (ZIP de CSV)",

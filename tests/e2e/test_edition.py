@@ -103,11 +103,13 @@ def test_a_saved_pole_and_support_reach_an_anonymous_visitor(browser, shared):
             "151", timeout=60_000)
         visitor.goto(f"{app}/donnees?departement=78")
         with visitor.expect_download() as info:
-            visitor.get_by_role("button", name=re.compile(r"^Pôles filtrés")).click()
+            visitor.get_by_role("button", name=re.compile(r"^Pôles \(")).click()
         rows = list(csv.DictReader(io.StringIO(open(info.value.path(), "rb").read().decode("utf-8-sig")),
                                    delimiter=";"))
-        mine = [r for r in rows if r["id"] == new["id"]]
-        assert len(mine) == 1 and mine[0]["nom"] == "Pôle des <Mureaux> =1+1" and mine[0]["commune_insee"] == "78440"
+        mine = [r for r in rows if r["Identifiant"] == new["id"]]
+        assert len(mine) == 1 and mine[0]["Nom du pôle"] == "Pôle des <Mureaux> =1+1"
+        assert mine[0]["Code INSEE de la commune du siège"] == "78440"
+        assert {r["Code du département"] for r in rows} == {"78"}  # the extract follows the chosen territory
     finally:
         editor_ctx.close()
         visitor_ctx.close()
