@@ -18,7 +18,7 @@ import streamlit as st
 from dashboard import auth
 from ptce_geo import coverage, export, labels, levels, maps, paths, scope, settings, vocab
 from ptce_geo.coverage import Filters
-from ptce_geo.geocode import Gazetteer
+from ptce_geo.geocode import Gazetteer, search_names
 from ptce_geo.registry import Registry, RegistryError, load_registry, report_frame
 from ptce_geo.spatial import locate_registry
 from ptce_geo.store import Store, importing
@@ -281,6 +281,18 @@ def sidebar(page_id: str, reg: Registry | None = None) -> tuple[Filters, tuple[s
     elif region:
         epci = epci[epci["region_code"] == region]
     epci_codes = [""] + epci.sort_values("nom")["code"].tolist()
+    wanted = sb.text_input("Rechercher un EPCI (nom ou SIREN)", key="f_epci_q",
+                           help="Les accents et les majuscules sont facultatifs : « pontchateau » trouve "
+                                "« Pontchâteau ».")
+    if wanted.strip():
+        found = set(search_names(terr.names("epci"), wanted, limit=50))
+        narrowed = [c for c in epci_codes if c in found]
+        if narrowed:
+            epci_codes = [""] + narrowed
+            if st.session_state.get("f_epci") not in narrowed and len(narrowed) == 1:  # a single answer: chosen
+                st.session_state["f_epci"] = narrowed[0]
+        else:
+            sb.caption("Aucun EPCI ne correspond à cette recherche (dans le territoire choisi).")
     if st.session_state.get("f_epci") not in epci_codes:
         st.session_state["f_epci"] = ""
     epci_code = sb.selectbox("EPCI", epci_codes, key="f_epci",

@@ -221,6 +221,24 @@ class Gazetteer:
         return found[:limit]
 
 
+def search_names(names: dict[str, str], query: str, limit: int = 30) -> list[str]:
+    """Codes of the territories (``names``: code -> name) matching a search box:
+    a code prefix, or every word of the query inside the name, in any case and
+    with or without accents (« pontchateau » finds « Pontchâteau »). Names that
+    start with the query come first."""
+    query = str(query).strip()
+    if not query:
+        return []
+    if query.isdigit():
+        return sorted(c for c in names if c.startswith(query))[:limit]
+    words = slug(query, sep=" ").replace("-", " ").split()
+    keys = {code: slug(name, sep=" ").replace("-", " ") for code, name in names.items()}
+    found = [code for code, key in keys.items() if all(w in key for w in words)]
+    first = " ".join(words)
+    found.sort(key=lambda c: (not keys[c].startswith(first), keys[c]))
+    return found[:limit]
+
+
 def _group(keys, values) -> dict[str, list[str]]:
     """``{key: [distinct values in order]}`` (a plain loop: much faster than a groupby here)."""
     out: dict[str, list[str]] = {}

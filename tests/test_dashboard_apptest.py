@@ -200,3 +200,14 @@ def test_zones_blanches_map_opens_on_the_territory(maps_drawn):
     bounds = re.search(r"fitBounds\(\s*\[\[([-\d.]+),\s*([-\d.]+)\],\s*\[([-\d.]+),\s*([-\d.]+)\]\]", html)
     south, west, north, east = map(float, bounds.groups())
     assert 46.8 < south < north < 47.9 and -2.7 < west < east < -0.9  # Loire-Atlantique, not France
+
+
+def test_epci_search_without_accents(maps_drawn, territories):
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.sidebar.text_input(key="f_epci_q").input("pontchateau").run()
+    assert not at.exception
+    chosen = at.sidebar.selectbox(key="f_epci").value
+    assert "Pontchâteau" in territories.names("epci")[chosen]
+    assert "Pontchâteau" in at.subheader[0].value  # the map zooms on it
+    at.sidebar.text_input(key="f_epci_q").input("zzzz").run()
+    assert any("Aucun EPCI ne correspond" in c.value for c in at.sidebar.caption)

@@ -100,3 +100,15 @@ def test_a_misspelling_is_suggested_once(gazetteer):
     assert "Vouliez-vous dire" in first.message and "92012" in first.candidats
     assert gazetteer.by_name("Boulogne-Billancour", suggest=False).candidats == []
     assert gazetteer.suggest("boulogne billancour") == first.candidats
+
+
+def test_search_names_ignores_accents_case_and_hyphens(territories):
+    from ptce_geo.geocode import search_names
+    epci = territories.names("epci")
+    found = search_names(epci, "pontchateau")
+    assert found and all("Pontchâteau" in epci[c] for c in found)
+    assert set(search_names(epci, "PAYS DE PONTCHÂTEAU")) <= set(found)
+    assert search_names(epci, "bourg en bresse")[0] == "200071751"
+    assert search_names(epci, "200071751") == ["200071751"]  # a SIREN
+    assert "200071751" in search_names(epci, "2000717")  # or its start
+    assert search_names(epci, "zzz introuvable") == []
