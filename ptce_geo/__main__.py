@@ -87,8 +87,7 @@ def cmd_coverage(args) -> int:
         print(registry.report_text(), file=sys.stderr)
         print("Le registre contient des erreurs : la couverture est calculée sur les lignes valides.",
               file=sys.stderr)
-    filters = coverage.Filters(leviers=tuple(args.levier or ()), niveaux=tuple(args.collectivite or ()),
-                               formes=tuple(args.forme or ()), annees=args.annees)
+    filters = _filters(args)
     poles = coverage.filter_poles(registry.poles, registry.soutiens, filters)
     table = coverage.coverage_table(_territories(), poles, args.niveau)
     write_csv(coverage.rank_uncovered(table) if args.zones_blanches else table, args.output, args.format)
@@ -96,6 +95,34 @@ def cmd_coverage(args) -> int:
     print(f"{summary.poles} pôles retenus ({filters.describe()}) ; {summary.territoires_couverts}/"
           f"{summary.territoires} territoires couverts ({args.niveau}) ; "
           f"{thousands(summary.population_non_couverte)} habitants hors couverture. Écrit : {args.output}")
+    return 0
+
+
+def _filters(args):
+    from . import coverage
+    return coverage.Filters(leviers=tuple(args.levier or ()), niveaux=tuple(args.collectivite or ()),
+                            formes=tuple(args.forme or ()), annees=args.annees)
+
+
+def cmd_diagnostic(args) -> int:
+    from . import diagnostic
+    from .labels import csv_bytes
+    niveau, code = next((n, getattr(args, n)) for n in ("epci", "departement", "region") if getattr(args, n))
+    territories = _territories()
+    if code not in territories.names(niveau):
+        print(f"{levels.get(niveau).label} inconnu(e) : « {code} ». Donnez le code officiel (COG "
+              f"{territories.version}) : SIREN pour un EPCI, code INSEE pour un département ou une région.",
+              file=sys.stderr)
+        return 1
+    registry = _load(args.poles, args.soutiens)
+    diag = diagnostic.diagnose(territories, registry.poles, registry.soutiens, niveau, code, _filters(args),
+                               args.comparer)
+    Path(args.output).write_bytes(csv_bytes(diag.table, args.format, args.codes))
+    used = diag.table.loc[diag.table["utilise"], "levier"].tolist()
+    print(f"{levels.get(niveau).label} : {diag.nom} — leviers utilisés : {', '.join(used) or 'aucun'}. "
+          f"{diag.summary()} Écrit : {args.output}")
+    if args.exemples:
+        Path(args.exemples).write_bytes(csv_bytes(diag.examples, args.format, args.codes))
     return 0
 
 
@@ -155,19 +182,38 @@ def build_parser() -> argparse.ArgumentParser:
     out_args(p)
     p.set_defaults(func=cmd_locate)
 
+    def filter_args(p):
+        p.add_argument("--levier", action="append", choices=list(vocab.LEVIERS), help="levier (répétable)")
+        p.add_argument("--collectivite", action="append", choices=list(vocab.NIVEAUX),
+                       help="niveau de la collectivité qui soutient (répétable)")
+        p.add_argument("--forme", action="append", choices=list(vocab.FORMES),
+                       help="forme de soutien (répétable)")
+        p.add_argument("--annees", type=_years, metavar="AAAA[-AAAA]",
+                       help="années des soutiens, ex. 2019-2024 (même soutien que les autres critères)")
+
     p = sub.add_parser("coverage", help="table de couverture par territoire")
     p.add_argument("--niveau", choices=levels.CODES, default="epci")
-    p.add_argument("--levier", action="append", choices=list(vocab.LEVIERS), help="levier (répétable)")
-    p.add_argument("--collectivite", action="append", choices=list(vocab.NIVEAUX),
-                   help="niveau de la collectivité qui soutient (répétable)")
-    p.add_argument("--forme", action="append", choices=list(vocab.FORMES), help="forme de soutien (répétable)")
-    p.add_argument("--annees", type=_years, metavar="AAAA[-AAAA]",
-                   help="années des soutiens, ex. 2019-2024 (même soutien que les autres critères)")
+    filter_args(p)
     p.add_argument("--zones-blanches", action="store_true",
                    help="seulement les territoires non couverts, classés par population")
     registry_args(p, positional=False)
     out_args(p)
     p.set_defaults(func=cmd_coverage)
+
+    from .diagnostic import MODES
+    p = sub.add_parser("diagnostic", help="diagnostic des leviers d'un territoire face aux territoires comparables")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--epci", metavar="SIREN")
+    where.add_argument("--departement", metavar="CODE")
+    where.add_argument("--region", metavar="CODE")
+    p.add_argument("--comparer", choices=list(MODES), default="pairs",
+                   help="pairs : territoires comparables (défaut) ; region : toute la région ; france")
+    p.add_argument("--exemples", metavar="FICHIER", help="écrire aussi les exemples de pôles (CSV)")
+    p.add_argument("--codes", action="store_true", help="en-têtes et valeurs en codes du registre")
+    filter_args(p)
+    registry_args(p, positional=False)
+    out_args(p)
+    p.set_defaults(func=cmd_diagnostic)
 
     p = sub.add_parser("demo", help="régénérer le registre de démonstration")
     p.add_argument("-o", "--output", default=str(paths.DEMO_DIR))

@@ -161,6 +161,34 @@ def amounts(supports: pd.DataFrame, by: str):
     return fig, data, without
 
 
+EPCI_TYPES = {"CC": "Communautés de communes", "CA": "Communautés d'agglomération", "CU": "Communautés urbaines",
+              "ME": "Métropoles", "ensemble": "Tous les EPCI"}
+
+
+def lever_share_by_epci_type(shares: pd.DataFrame):
+    """Heatmap: share of EPCI (by type) whose collectivités use each lever (from
+    :func:`ptce_geo.diagnostic.national`)."""
+    table = shares.set_index("levier")
+    shown = (table * 100).round(1).rename(index=vocab.levier_label, columns=lambda c: EPCI_TYPES.get(c, c))
+    fig = px.imshow(shown.to_numpy(), x=list(shown.columns), y=list(shown.index), text_auto=".0f",
+                    color_continuous_scale=SEQUENTIAL, aspect="auto", zmin=0, zmax=100,
+                    labels={"x": "Type d'EPCI", "y": "Levier", "color": "% des EPCI"})
+    fig.update_layout(title="Part des EPCI dont les collectivités utilisent chaque levier (%)",
+                      margin={"l": 10, "r": 10, "t": 60, "b": 10})
+    return fig, shares
+
+
+def lever_share_by_year(by_year: pd.DataFrame):
+    """Lines: each year, the share of EPCI whose collectivités gave a support on each lever."""
+    fig = go.Figure([go.Scatter(x=by_year["annee"], y=(by_year[code] * 100).round(1), name=vocab.levier_label(code),
+                                mode="lines+markers", line={"color": OKABE_ITO[i % len(OKABE_ITO)]})
+                     for i, code in enumerate(vocab.LEVIERS) if code in by_year])
+    fig.update_layout(title="Part des EPCI concernés par un soutien de l'année, par levier (%)",
+                      xaxis_title="Année du soutien", yaxis_title="% des EPCI", margin={"l": 10, "r": 10, "t": 60, "b": 10},
+                      legend={"orientation": "h", "y": -0.3})
+    return fig, by_year
+
+
 def _labelled(table: pd.DataFrame, index_name: str, column_label) -> pd.DataFrame:
     data = table.rename(columns=column_label)
     data.index.name = index_name
@@ -183,6 +211,10 @@ DESCRIPTIONS = {
              "chacun ; les soutiens sans année n'y figurent pas.",
     "montant": "Somme des montants renseignés, en euros. Le montant d'un soutien à plusieurs leviers est réparti "
                "à parts égales entre eux, pour ne pas le compter deux fois.",
+    "partepci": "Un EPCI utilise un levier quand une collectivité de son territoire (une de ses communes, lui-même, "
+                "son département ou sa région) donne un soutien retenu qui le mobilise.",
+    "partannee": "Chaque année, part des EPCI dont une collectivité a donné cette année-là un soutien mobilisant "
+                 "le levier.",
     "stade": "Nombre de pôles retenus par les filtres, selon leur stade (émergent, en développement, consolidé, "
              "inactif) et leur typologie (mutualisation, filière, multi-activités).",
 }

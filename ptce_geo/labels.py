@@ -50,6 +50,21 @@ _ADDED = {
     "annees": ("Années", "Première et dernière année des soutiens."),
     "soutiens_sans_montant": ("Soutiens sans montant", "Soutiens dont le montant n'est pas renseigné."),
     "poles": ("Pôles soutenus", ""),
+    "levier": ("Levier", "Code du levier (L1 à L8, étude RTES)."),
+    "libelle": ("Libellé", ""),
+    "utilise": ("Utilisé ici", "oui : au moins un soutien retenu d'une collectivité du territoire mobilise ce levier."),
+    "pairs_utilisant": ("Territoires comparables qui l'utilisent", ""),
+    "pairs_avec_donnees": ("Territoires comparables avec des soutiens", "Territoires comparables ayant au moins un "
+                           "soutien dans le registre : la base de la part."),
+    "part_pairs": ("Part des territoires comparables", "Part des territoires comparables (avec des soutiens) dont "
+                   "les collectivités utilisent ce levier ; vide quand ils sont trop peu nombreux."),
+    "en_pratique": ("En pratique", "Ce que le levier recouvre pour une collectivité."),
+    "pole": ("Pôle", ""),
+    "commune_du_pole": ("Commune du pôle", ""),
+    "territoire": ("Territoire comparable", ""),
+    "territoire_code": ("Code du territoire comparable", ""),
+    "collectivite": ("Collectivité qui soutient", ""),
+    "fiche": ("Fiche du territoire", "Adresse relative de la fiche dans le tableau de bord."),
 }
 
 #: In a coverage table, ``code`` and ``nom`` name a territory, not a pole.

@@ -51,10 +51,12 @@ class Portrait:
                 "soutiens": self.soutiens, "comparaison": self.comparaison}
 
     def zip_bytes(self, dialect: str = "excel", header_lines: list[str] | None = None,
-                  codes: bool = False) -> bytes:
-        """Every table as a CSV in one ZIP, with the column dictionary and a text
-        file naming the scope, the date and the registry."""
-        return labels.zip_bytes(self.tables(), [self.title] + (header_lines or []), dialect, codes)
+                  codes: bool = False, extra: dict[str, pd.DataFrame] | None = None) -> bytes:
+        """Every table (and ``extra`` ones, such as the lever diagnostic) as a CSV
+        in one ZIP, with the column dictionary and a text file naming the scope,
+        the date and the registry."""
+        return labels.zip_bytes({**self.tables(), **(extra or {})}, [self.title] + (header_lines or []),
+                                dialect, codes)
 
 
 def communes_inside(territories: Territories, niveau: str, code: str) -> pd.DataFrame:

@@ -24,6 +24,26 @@ LEVIERS = {
     "L8": "Accompagnement : compétences internes et ingénierie externe (DLA, agences)",
 }
 
+#: What each lever means in practice for a collectivité (our summary, for the lever diagnostic).
+LEVIER_PRATIQUE = {
+    "L1": "Faire connaître l'ESS et le pôle : communication de la collectivité, événements, mois de l'ESS, "
+          "présence des élus, reconnaissance publique du PTCE.",
+    "L2": "Inscrire le pôle dans les documents et dispositifs de la collectivité : contrat de territoire, "
+          "schéma régional de développement économique (SRDEII), projet de territoire, conventions pluriannuelles.",
+    "L3": "Faire travailler ensemble les services et les délégations (économie, emploi, social, environnement, "
+          "achats) autour du pôle, avec un élu ou un agent référent.",
+    "L4": "Coordonner les soutiens entre communes, EPCI, département et région : cofinancements, comités de "
+          "suivi communs, partage des rôles.",
+    "L5": "Associer les réseaux de l'ESS (CRESS, réseaux locaux) et les acteurs du territoire aux décisions : "
+          "instances de concertation, diagnostics partagés.",
+    "L6": "Mettre à disposition des locaux, du foncier ou un bâtiment, porter ou faciliter un projet immobilier "
+          "(tiers-lieu, pépinière, site mutualisé).",
+    "L7": "Financer dans la durée la coordination du pôle (poste d'animateur), l'emploi et les travaux de "
+          "recherche et développement, au-delà d'un appel à projets.",
+    "L8": "Accompagner le pôle avec les compétences de la collectivité ou une ingénierie externe : dispositif "
+          "local d'accompagnement (DLA), agences de développement, études.",
+}
+
 NIVEAUX = {
     "commune": "Commune",
     "epci": "EPCI (intercommunalité)",

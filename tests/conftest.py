@@ -111,3 +111,23 @@ def tiny_registry(tiny, tmp_path_factory):
     reg = locate_registry(load_registry(d / "p.csv", d / "s.csv"), tiny, Gazetteer(tiny))
     assert not reg.errors, reg.report_text()
     return reg
+
+
+@pytest.fixture(scope="session")
+def tiny_dated(tiny, tmp_path_factory):
+    """The poles of ``tiny_registry`` (A in Ancy; B in Bercy reaching Cercy's EPCI;
+    C in Cercy reaching Ancy), with years and amounts on their four supports:
+    1. A by EPCI 1, L6, 2019, 10 000 €   2. B by the région, L1, 2021, no amount
+    3. B by EPCI 1, L6, 2022, 5 000 €     4. C by the commune of Cercy, L8, 2023, 2 000 €"""
+    d = tmp_path_factory.mktemp("scope")
+    (d / "p.csv").write_text("id,nom,commune_insee,perimetre\nA,Pôle A,01001,\n"
+                             f"B,Pôle B,01002,{TINY_EPCI[1]}\nC,Pôle C,01003,01001\n", encoding="utf-8")
+    (d / "s.csv").write_text(
+        "pole_id,collectivite_niveau,collectivite_code,collectivite_nom,forme,leviers,annee,montant_eur\n"
+        f"A,epci,{TINY_EPCI[0]},CC d'Ancy-Bercy,locaux_foncier,L6,2019,10000\n"
+        "B,region,84,Région Auvergne-Rhône-Alpes,locaux_foncier,L1,2021,\n"
+        f"B,epci,{TINY_EPCI[0]},CC d'Ancy-Bercy,visibilite,L6,2022,5000\n"
+        "C,commune,01003,Cercy,ingenierie,L8,2023,2000\n", encoding="utf-8")
+    located = locate_registry(load_registry(d / "p.csv", d / "s.csv"), tiny, Gazetteer(tiny))
+    assert not located.errors, located.report_text()
+    return located

@@ -66,3 +66,14 @@ def test_poles_created_cumulative():
     _, data, missing = charts.poles_created_per_year(poles)
     assert data["annee"].tolist() == [2015, 2016, 2017]
     assert data["poles_cumul"].tolist() == [1, 1, 3] and missing == 1
+
+
+def test_lever_share_charts(tiny, tiny_dated):
+    from ptce_geo import diagnostic
+    shares, by_year = diagnostic.national(tiny, tiny_dated.poles, tiny_dated.soutiens)
+    fig, data = charts.lever_share_by_epci_type(shares)
+    cells = dict(zip(fig.data[0].y, fig.data[0].z[:, list(fig.data[0].x).index("Communautés de communes")]))
+    assert cells[vocab.levier_label("L6")] == 50 and cells[vocab.levier_label("L1")] == 100
+    fig, _ = charts.lever_share_by_year(by_year)
+    l8 = next(t for t in fig.data if t.name.startswith("L8"))
+    assert dict(zip(l8.x, l8.y))[2023] == 50

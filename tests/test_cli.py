@@ -88,3 +88,19 @@ def test_coverage_by_support_years(demo, tmp_path, capsys):
     assert len(expected) < len(demo.poles)
     bad = run("coverage", "--annees", "vingt", "-o", tmp_path / "x.csv")
     assert bad.returncode == 2 and "années illisibles" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_diagnostic_command(demo, territories, tmp_path, capsys):
+    from ptce_geo import diagnostic
+    out, examples = tmp_path / "diag.csv", tmp_path / "ex.csv"
+    assert main(["diagnostic", "--epci", "200071751", "-o", str(out), "--exemples", str(examples)]) == 0
+    line = capsys.readouterr().out
+    core = diagnostic.diagnose(territories, demo.poles, demo.soutiens, "epci", "200071751")
+    assert core.summary() in line and "Bassin de Bourg-en-Bresse" in line
+    rows = list(csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig")), delimiter=";"))
+    assert [r["Levier"] for r in rows] == [f"L{i}" for i in range(1, 9)]
+    assert [r["Utilisé ici"] for r in rows] == ["oui" if u else "non" for u in core.table["utilise"]]
+    assert examples.exists()
+    bad = run("diagnostic", "--epci", "123", "-o", tmp_path / "x.csv")
+    assert bad.returncode == 1 and "inconnu" in bad.stderr and "Traceback" not in bad.stderr
+    assert run("diagnostic", "-o", tmp_path / "x.csv").returncode == 2  # a territory is required

@@ -211,3 +211,24 @@ def test_epci_search_without_accents(maps_drawn, territories):
     assert "Pontchâteau" in at.subheader[0].value  # the map zooms on it
     at.sidebar.text_input(key="f_epci_q").input("zzzz").run()
     assert any("Aucun EPCI ne correspond" in c.value for c in at.sidebar.caption)
+
+
+@pytest.mark.parametrize("params", [{"epci": "200071751"}, {"departement": "44"}, {"region": "84"}])
+def test_fiche_lever_diagnostic(maps_drawn, params, demo, territories):
+    from ptce_geo import diagnostic
+    at = AppTest.from_file(_page("fiche_territoire.py"), default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception
+    assert "Diagnostic des leviers" in [s.value for s in at.subheader]
+    (level, code), = params.items()
+    core = diagnostic.diagnose(territories, demo.poles, demo.soutiens, level, code)
+    assert any(c.value == core.summary() for c in at.caption)
+    table = next(d.value for d in at.dataframe if "Utilisé ici" in d.value.columns)
+    assert list(table["Utilisé ici"]) == list(core.table["utilise"])
+    assert list(table["Nombre de soutiens"]) == list(core.table["soutiens"])
+    assert len(at.expander) >= len(core.missing())
+    at.radio(key="diag_mode").set_value("france").run()
+    france = diagnostic.diagnose(territories, demo.poles, demo.soutiens, level, code, mode="france")
+    assert any(c.value == france.summary() for c in at.caption)

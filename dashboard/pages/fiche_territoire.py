@@ -7,7 +7,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import common
-from ptce_geo import charts, maps, portrait
+from ptce_geo import charts, diagnostic, labels, maps, portrait, vocab
 
 view = common.page("Fiche territoire")
 terr = common.territories()
@@ -85,7 +85,43 @@ else:
                                                                      "montant_eur": "Montant (euros)"})[
             ["Levier", "Montant (euros)"]], printed=True)
 
+st.subheader("Diagnostic des leviers")
+extra = {}
+if level == "commune":
+    epci_code = terr.communes.set_index("code").at[code, "epci_siren"]
+    st.write("Le diagnostic des leviers porte sur un EPCI, un département ou une région : choisissez l'EPCI de "
+             "la commune dans la barre latérale.")
+else:
+    modes = [m for m in diagnostic.MODES if not (level == "region" and m == "region")]
+    mode = st.radio("Comparer avec", modes, horizontal=True, key="diag_mode",
+                    format_func=lambda m: diagnostic.MODES[m].capitalize())
+    diag = diagnostic.diagnose(terr, view.registry.poles, view.registry.soutiens, level, code, view.filters, mode)
+    st.caption(diag.summary())
+    shown = diag.table[["levier", "libelle", "utilise", "soutiens", "poles", "annees", "montant_eur",
+                        "part_pairs"]]
+    common.table(labels.readable(shown), printed=True, percent_columns=("Part des territoires comparables",),
+                 column_config={"Part des territoires comparables": st.column_config.NumberColumn(format="percent")})
+    missing = diag.missing()
+    if len(missing):
+        st.markdown("**Leviers que les collectivités du territoire n'utilisent pas**, les plus courants chez les "
+                    "territoires comparables d'abord :")
+    for row in missing.itertuples():
+        share = "" if row.part_pairs != row.part_pairs else \
+            f" — utilisé par {row.part_pairs:.0%} des territoires comparables".replace("%", "\u00a0%")
+        with st.expander(f"{vocab.levier_label(row.levier)}{share}"):
+            st.write(row.en_pratique)
+            examples = diag.examples[diag.examples["levier"] == row.levier]
+            if examples.empty:
+                st.caption("Aucun territoire comparable ne l'utilise dans le registre.")
+            else:
+                st.caption("Exemples chez des territoires comparables :")
+                common.table(labels.readable(examples[["pole", "commune_du_pole", "territoire", "forme",
+                                                       "collectivite", "fiche"]]), printed=True,
+                             column_config={"Fiche du territoire": st.column_config.LinkColumn(
+                                 display_text="Ouvrir la fiche")})
+    extra = {"diagnostic_leviers": diag.table, "diagnostic_exemples": diag.examples}
+
 fmt = common.file_format("fiche_format")
 st.download_button("Télécharger les tableaux de la fiche (ZIP de CSV)",
-                   fiche.zip_bytes(fmt.dialect, header_lines, fmt.codes),
+                   fiche.zip_bytes(fmt.dialect, header_lines, fmt.codes, extra),
                    file_name=f"fiche_{level}_{code}.zip", mime="application/zip", key="fiche_zip")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import common
-from ptce_geo import charts, labels, scope, vocab
+from ptce_geo import charts, diagnostic, labels, scope, vocab
 
 view = common.page("Analyse des leviers")
 terr = common.territories()
@@ -29,6 +29,11 @@ for key, (fig, data) in {
     "region": charts.levers_by_region(supports, poles, terr.names("region")),
 }.items():
     chart(key, fig, data)
+
+st.header("Les EPCI et les leviers, en France")
+shares, by_year = diagnostic.national(terr, view.registry.poles, view.registry.soutiens, view.filters)
+chart("partepci", *charts.lever_share_by_epci_type(shares))
+chart("partannee", *charts.lever_share_by_year(by_year))
 
 st.header("Dans le temps")
 fig, data, undated = charts.poles_created_per_year(poles)

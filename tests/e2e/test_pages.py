@@ -7,7 +7,7 @@ import subprocess
 
 from playwright.sync_api import expect
 
-from ptce_geo import portrait
+from ptce_geo import diagnostic, portrait
 
 
 EPCI_URL = "fiche_territoire?departement=01&epci=200071751"
@@ -55,6 +55,11 @@ def test_portrait_of_an_epci_and_its_print_view(page, app_url, shot, tmp_path, t
         + [f"{p:,}".replace(",", "\u202f") for p in fiche.comparaison["population"]])
         if _squash(value) not in _squash(text)]
     assert not missing, f"absent du PDF : {missing[:10]}"
+    # the lever diagnostic is printed too: every lever, and whether it is used here
+    diag = diagnostic.diagnose(territories, demo.poles, demo.soutiens, "epci", "200071751")
+    assert _squash("Diagnostic des leviers") in _squash(text)
+    absent = [label for label in diag.table["libelle"] if _squash(label) not in _squash(text)]
+    assert not absent, f"leviers absents du PDF : {absent}"
 
 
 def test_a_chart_follows_the_lever_filter(page, app_url, shot):
