@@ -34,8 +34,9 @@ def test_portrait_of_an_epci_and_its_print_view(page, app_url, shot, tmp_path, t
     page.goto(f"{app_url}/{EPCI_URL}")
     _wait_app(page)
     expect(page.get_by_text("EPCI : Communauté d'agglomération du Bassin de Bourg-en-Bresse")).to_be_visible(timeout=60_000)
-    expect(page.locator("[data-testid=stMetric]").filter(has_text="Population")).to_contain_text("132 380")
+    expect(page.locator("[data-testid=stMetric]").filter(has_text="Population")).to_contain_text("132 380", timeout=60_000)
     page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]', timeout=60_000)
+    expect(page.get_by_text("Télécharger les tableaux de la fiche")).to_be_visible(timeout=60_000)  # the whole page
     shot(page, "fiche_territoire")
     page.emulate_media(media="print")
     assert not page.locator("[data-testid=stSidebar]").is_visible()
