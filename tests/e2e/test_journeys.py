@@ -1,0 +1,61 @@
+"""Three users, end to end in Chromium, on the demo registry: what each one
+reads on screen and downloads equals what the core counts for their scope."""
+
+import csv
+import io
+import re
+
+from playwright.sync_api import expect
+
+from ptce_geo import coverage, diagnostic, scope
+from ptce_geo.coverage import Filters
+
+
+def _rows(download) -> list[dict]:
+    data = open(download.value.path(), "rb").read().decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(data), delimiter=";"))
+
+
+def test_elected_official_of_an_epci(page, app_url, territories, demo):
+    """Is my EPCI covered, which pole is nearest, how do we compare, which levers are missing."""
+    code = "200071751"
+    page.goto(f"{app_url}/fiche_territoire?epci={code}")
+    expect(page.get_by_text(re.compile(r"^Votre EPCI (est|n'est pas) couvert"))).to_be_visible(timeout=90_000)
+    core = scope.apply(demo.poles, demo.soutiens, territories, Filters(), ("epci", code))
+    epci = core.coverage("epci").set_index("code").loc[code]
+    verdict = page.get_by_text(re.compile(r"^Votre EPCI")).inner_text()
+    assert ("n'est pas couvert" in verdict) == (not epci["couvert"])
+    if epci["pole_proche_nom"]:
+        assert epci["pole_proche_nom"] in verdict
+    expect(page.get_by_text("Diagnostic des leviers")).to_be_visible(timeout=60_000)
+    diag = diagnostic.diagnose(territories, demo.poles, demo.soutiens, "epci", code)
+    expect(page.get_by_text(diag.summary())).to_be_visible()
+    first_missing = diag.missing()["levier"].iloc[0]
+    assert page.locator("[data-testid=stExpander] summary").first.inner_text().startswith(first_missing)
+
+
+def test_technician_of_a_departement(page, app_url, territories, demo):
+    """Which EPCI have no pole, who supports poles through L6, a CSV for the director."""
+    page.goto(f"{app_url}/zones_blanches?departement=44")
+    core = scope.apply(demo.poles, demo.soutiens, territories, Filters(), ("departement", "44"))
+    gaps = coverage.rank_uncovered(core.coverage("epci"))
+    metric = page.locator("[data-testid=stMetric]").filter(has_text="EPCI non couverts")
+    expect(metric).to_contain_text(str(len(gaps)), timeout=90_000)
+
+    page.goto(f"{app_url}/leviers?departement=13&leviers=L6")
+    l6 = scope.apply(demo.poles, demo.soutiens, territories, Filters(leviers=("L6",)), ("departement", "13"))
+    assert len(l6.poles) > 1
+    expect(page.get_by_text(f"{len(l6.poles)} pôles et {len(l6.supports)} soutiens retenus.")).to_be_visible(
+        timeout=90_000)
+    who = scope.supporters(l6)
+    with page.expect_download() as info:
+        page.get_by_role("button", name=re.compile(r"^Télécharger la liste des soutiens par collectivité")).click()
+    rows = _rows(info)
+    assert [r["Nom de la collectivité"] for r in rows] == list(who["collectivite_nom"])
+
+    page.goto(f"{app_url}/donnees?departement=13&leviers=L6")
+    with page.expect_download() as info:
+        page.get_by_role("button", name=re.compile(r"^Pôles \(")).click(timeout=90_000)
+    rows = _rows(info)
+    assert {r["Identifiant"] for r in rows} == set(l6.poles["id"])  # the director's CSV is the scope
+    assert info.value.suggested_filename == "poles_departement_13.csv"
