@@ -8,8 +8,11 @@ the validated tables with their issues.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
+
+from . import dates
 
 ERREUR = "erreur"
 AVERTISSEMENT = "avertissement"
@@ -82,6 +85,14 @@ class Registry:
     @property
     def is_valid(self) -> bool:
         return not self.errors
+
+    def latest_update(self) -> date | None:
+        """The latest ``date_maj`` of the usable poles, read as a date (``02/10/2025``
+        is later than ``2025-06-30``), or None when no pole has a readable one."""
+        if "date_maj" not in self.poles:
+            return None
+        usable = self.poles["_valide"].astype(bool) if "_valide" in self.poles else slice(None)
+        return dates.latest(self.poles.loc[usable, "date_maj"].tolist())
 
     def report_frame(self) -> pd.DataFrame:
         """The issues as a table (for display and download)."""
