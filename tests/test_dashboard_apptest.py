@@ -175,3 +175,50 @@ def test_registry_errors_point_to_the_page_with_the_report(monkeypatch, maps_dra
     at.switch_page(f"pages/{target}").run()
     assert not at.exception
     assert "Rapport de vérification" in [s.value for s in at.subheader]
+
+
+class _Upload:
+    """What st.file_uploader returns, for AppTest (which cannot drive the uploader)."""
+
+    def __init__(self, name: str, text: str):
+        self.name, self._data = name, text.encode("utf-8")
+
+    def getvalue(self) -> bytes:
+        return self._data
+
+
+def test_column_mapping_is_asked_in_words_and_remembered_for_the_session(monkeypatch, maps_drawn):
+    import streamlit
+
+    current = {"file": _Upload("colonnes.csv", "Structure;Commune du siège\nX;Troyes\n")}
+    monkeypatch.setattr(streamlit, "file_uploader",
+                        lambda label, *a, key=None, **kw: current["file"] if key == "upload_poles" else None)
+
+    def asked(at):
+        return [w.value for w in at.warning if "colonnes obligatoires" in w.value]
+
+    at = AppTest.from_file(_page("donnees.py"), default_timeout=120).run()
+    assert not at.exception
+    assert asked(at)
+    [question] = [s for s in at.selectbox if "Nom du pôle" in s.label]
+    assert question.label == "« Nom du pôle » : quelle colonne de votre fichier le contient ?"
+    assert "Structure" in question.options and "colonne qui contient" not in question.label
+    question.set_value("Structure").run()
+    assert not at.exception
+    assert not asked(at)  # answered: the warning is gone
+    assert any("Registre importé « ` colonnes.csv ` » : 1 pôles" in s.value for s in at.success)
+    assert any("` Structure ` pour « Nom du pôle »" in c.value for c in at.caption)
+
+    # the file removed (its questions are no longer drawn, Streamlit forgets their widgets),
+    # then the same columns again (another file, same header): read at once, nothing asked
+    current["file"] = None
+    at.run()
+    current["file"] = _Upload("colonnes_v2.csv", "Structure;Commune du siège\nY;Reims\nZ;Troyes\n")
+    at.run()
+    assert not at.exception and not asked(at)
+    assert list(at.session_state["registre_importe"].poles["nom"]) == ["Y", "Z"]
+
+    # other columns: asked again
+    current["file"] = _Upload("autres.csv", "Structure;Lieu\nW;Troyes\n")
+    at.run()
+    assert not at.exception and asked(at)
