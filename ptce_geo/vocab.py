@@ -116,6 +116,7 @@ VOCABULARIES = {"levier": LEVIERS, "niveau": NIVEAUX, "forme": FORMES,
 
 _LEVER_RE = re.compile(r"^(?:levier_?)?(?:l_?)?([1-8])$")
 _LEVER_PREFIX_RE = re.compile(r"^(?:levier_?)?(?:l_?)?([1-8])_")
+_ANOTHER_LEVER_RE = re.compile(r"(?:^|_)(?:levier_?)?(?:l_?)?[1-8](?:_|$)")
 
 #: The column of each vocabulary, as the reports name it.
 COLUMNS = {"levier": "leviers", "niveau": "collectivite_niveau", "forme": "forme",
@@ -192,7 +193,7 @@ def match(kind: str, value: object) -> str | None:
             return f"L{found.group(1)}"
         # "L6 - Aménagement…", "Levier 6 : …"
         prefix = _LEVER_PREFIX_RE.match(key)
-        if prefix:
+        if prefix and not _ANOTHER_LEVER_RE.search(key[prefix.end():]):  # not "L1, L2"
             return f"L{prefix.group(1)}"
     if kind == "niveau" and key.startswith(("communaute_", "metropole")):
         return "epci"

@@ -222,3 +222,15 @@ def test_column_mapping_is_asked_in_words_and_remembered_for_the_session(monkeyp
     current["file"] = _Upload("autres.csv", "Structure;Lieu\nW;Troyes\n")
     at.run()
     assert not at.exception and asked(at)
+
+
+def test_header_shows_the_real_latest_update(monkeypatch, maps_drawn, tmp_path):
+    """Dates in mixed formats: compared as text, « 30/06/2025 » would beat « 02/10/2025 »."""
+    mixed = tmp_path / "registre.csv"
+    mixed.write_text("id,nom,commune_insee,date_maj\nP1,Pôle A,01053,30/06/2025\nP2,Pôle B,69123,02/10/2025\n"
+                     "P3,Pôle C,44109,2025-06-30\n", encoding="utf-8")
+    monkeypatch.setenv("PTCE_POLES", str(mixed))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception
+    line = next(c.value for c in at.caption if "Registre :" in c.value)
+    assert "mis à jour le 02/10/2025" in line

@@ -439,3 +439,13 @@ def test_column_mapping_questions_say_what_the_column_means_and_answers_are_reme
     assert [mapping.recalled(memory, q) for q in again] == ["Structure"]
     other = mapping.questions(read_registry(write("p3.csv", "Structure;Ville\nY;Reims\n")).unmatched())
     assert [mapping.recalled(memory, q) for q in other] == [""]
+
+
+def test_a_list_cell_without_pipes_keeps_labels_that_hold_a_comma(write):
+    poles = write("p.csv", 'id,nom,commune_insee,secteurs\nP1,A,01001,"Emploi, insertion, Culture"\n')
+    soutiens = write("s.csv", 'pole_id;collectivite_niveau;leviers\nP1;epci;Aménagement, immobilier et foncier, L1\n'
+                              'P1;region;L1, L2\n')
+    reg = load_registry(poles, soutiens)
+    assert reg.is_valid and not reg.warnings, reg.report_text()
+    assert reg.poles.loc[0, "secteurs"] == "emploi_insertion|culture"
+    assert reg.soutiens["leviers"].tolist() == ["L6|L1", "L1|L2"]

@@ -104,6 +104,9 @@ class Registry:
         lines = [f"{self.source or 'Registre'} : {len(self.poles)} pôles lus ({n_ok} utilisables), "
                  f"{len(self.soutiens)} soutiens ; {len(self.errors)} erreur(s), "
                  f"{len(self.warnings)} avertissement(s)."]
+        latest = self.latest_update()
+        if latest is not None:
+            lines[0] += f" Dernière mise à jour d'un pôle : {dates.french(latest)}."
         lines += [i.as_text() for i in self.issues]
         return "\n".join(lines)
 

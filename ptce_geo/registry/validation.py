@@ -81,7 +81,7 @@ class _Checker:
             if is_blank(value):
                 out.append("")
                 continue
-            parts = split_list(value) if multiple else [str(value).strip()]
+            parts = _vocab_parts(kind, value) if multiple else [str(value).strip()]
             codes, bad = [], []
             for part in parts:
                 code = vocab.match(kind, part)
@@ -155,6 +155,24 @@ class _Checker:
                 continue
             out.append(int(number) if integer and number is not None else number)
         self.frame[column] = pd.array(out, dtype="Int64" if integer else "Float64")
+
+
+def _vocab_parts(kind: str, value: object) -> list[str]:
+    """The values of a list cell. Without ``|``, the cell may be split on ``;`` or ``,``,
+    and a label may hold a comma (« Emploi, insertion », « Aménagement, immobilier et
+    foncier »): neighbours that together make a term are kept together."""
+    parts = split_list(value)
+    if "|" in str(value):
+        return parts
+    out, i = [], 0
+    while i < len(parts):
+        # a label holds at most two commas: look at most three parts ahead (a cell of
+        # thousands of commas stays linear)
+        j = next((j for j in range(min(len(parts), i + 4), i + 1, -1)
+                  if vocab.match(kind, ", ".join(parts[i:j]))), i + 1)
+        out.append(", ".join(parts[i:j]))
+        i = j
+    return out
 
 
 def _clean_column(column: pd.Series) -> tuple[pd.Series, np.ndarray]:
