@@ -75,7 +75,7 @@ def test_a_form_is_checked_like_a_file_row(store):
     with pytest.raises(RegistryError) as error:
         store.save_pole(EDITOR, {"nom": "Pôle", "commune": "Nulle-Part-sur-Mer", "stade": "adolescent"})
     text = "\n".join(i.as_text() for i in error.value.issues)
-    assert "colonne « stade »" in text and "utilisez l'une des valeurs" in text
+    assert "colonne « stade »" in text and "utilisez l'un des libellés « Émergent »" in text
     with pytest.raises(RegistryError, match="commune"):
         store.save_pole(EDITOR, {"nom": "Pôle", "commune": "Nulle-Part-sur-Mer"})
     with pytest.raises(RegistryError, match="nom du pôle manquant"):
