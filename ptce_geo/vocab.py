@@ -200,6 +200,7 @@ def match(kind: str, value: object) -> str | None:
     return _INDEXES[kind].get(key) or _LOOSE[kind].get(loose(key))
 
 
+@functools.lru_cache(maxsize=8192)
 def is_synonym(kind: str, value: object, code: str) -> bool:
     """True when ``value`` was read as ``code`` through a synonym (``mature`` for
     ``consolide``, ``CC`` for ``epci``), not as a spelling of its code or label:

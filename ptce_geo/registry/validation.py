@@ -77,19 +77,25 @@ class _Checker:
             return
         out = []
         guessed: dict[str, list] = {}  # a synonym -> (code, rows where it was read)
+        seen: dict[str, tuple] = {}  # a registry repeats the same few values: each is read once
         for row, value in enumerate(self.frame[column].tolist()):
             if is_blank(value):
                 out.append("")
                 continue
-            parts = _vocab_parts(kind, value) if multiple else [str(value).strip()]
-            codes, bad = [], []
-            for part in parts:
-                code = vocab.match(kind, part)
-                (codes.append(code) if code else bad.append(part))
-                if code and vocab.is_synonym(kind, part, code):
-                    guessed.setdefault(part, [code, []])[1].append(row)
-            codes = list(dict.fromkeys(codes))
-            out.append(LIST_SEPARATOR.join(codes) if multiple else (codes[0] if codes else ""))
+            if value not in seen:
+                parts = _vocab_parts(kind, value) if multiple else [str(value).strip()]
+                codes, bad, guesses = [], [], []
+                for part in parts:
+                    code = vocab.match(kind, part)
+                    (codes.append(code) if code else bad.append(part))
+                    if code and vocab.is_synonym(kind, part, code):
+                        guesses.append((part, code))
+                codes = list(dict.fromkeys(codes))
+                seen[value] = (LIST_SEPARATOR.join(codes) if multiple else (codes[0] if codes else ""), bad, guesses)
+            cell, bad, guesses = seen[value]
+            out.append(cell)
+            for part, code in guesses:
+                guessed.setdefault(part, [code, []])[1].append(row)
             for part in bad:
                 self.add(ERREUR, row, column, part, f"valeur inconnue pour « {column} »",
                          f"utilisez {vocab.accepted(kind)}")
@@ -109,12 +115,14 @@ class _Checker:
         ``AAAA-MM-JJ``; a cell that is not a date is reported and kept as typed."""
         if column not in self.frame:
             return
-        out, today = [], date.today()
+        out, today, seen = [], date.today(), {}
         fix = ("écrivez la date sous la forme jour/mois/année, par exemple 02/10/2025 (ou 2025-10-02), "
                "ou laissez la case vide")
         for row, value in enumerate(self.frame[column].tolist()):
             try:
-                day = dates.parse_date(value)
+                if value not in seen:  # the same few dates on many rows: each read once
+                    seen[value] = dates.parse_date(value)
+                day = seen[value]
             except (ValueError, OverflowError):
                 self.add(ERREUR, row, column, value,
                          f"« {column} » n'est pas une date lisible : la valeur est gardée telle quelle", fix)
@@ -179,8 +187,9 @@ def _clean_column(column: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Text of one column: None as "", BOMs and control characters dropped, spaces trimmed,
     protected formulas unprotected; with the rows where control characters were found."""
     text = column.map(lambda v: "" if v is None else v if isinstance(v, str) else str(v))
-    controls = text.str.contains(CONTROL_CHARS).to_numpy(dtype=bool)
-    if controls.any():
+    controls = np.zeros(len(text), dtype=bool)
+    if CONTROL_CHARS.search("\n".join(text.tolist())):  # one search per column; rows only when found
+        controls = text.str.contains(CONTROL_CHARS).to_numpy(dtype=bool)
         text = text.str.replace(CONTROL_CHARS, "", regex=True)
     text = text.str.replace("\ufeff", "", regex=False).str.strip()
     protected = text.str.startswith("'")
