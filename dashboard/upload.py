@@ -98,7 +98,7 @@ def column_mapping(raw: RawRegistry) -> dict[str, dict[str, str]] | None:
         if key not in st.session_state:
             st.session_state[key] = mapping.recalled(memory, q)
     answers = {q: st.session_state[key] for q, key in keys.items()}
-    renames, problems = mapping.resolve(answers)
+    renames, problems = mapping.resolve(answers, quote=common.md)
     if renames is None:
         st.warning("Certaines colonnes obligatoires n'ont pas été reconnues dans votre fichier : indiquez pour "
                    "chacune la colonne qui la contient. Votre choix sera retenu pour cette session.")

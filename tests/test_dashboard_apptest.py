@@ -234,3 +234,23 @@ def test_header_shows_the_real_latest_update(monkeypatch, maps_drawn, tmp_path):
     assert not at.exception
     line = next(c.value for c in at.caption if "Registre :" in c.value)
     assert "mis à jour le 02/10/2025" in line
+
+
+def test_a_column_chosen_twice_is_refused_and_its_name_shown_as_written(monkeypatch, maps_drawn):
+    import streamlit
+
+    files = {"upload_poles": _Upload("poles.csv", "id;nom;commune_insee\nP1;A;01001\n"),
+             "upload_soutiens": _Upload("soutiens.csv", "**[lien](javascript:alert(1))**;Qui\nP1;epci\n")}
+    monkeypatch.setattr(streamlit, "file_uploader", lambda label, *a, key=None, **kw: files.get(key))
+    at = AppTest.from_file(_page("donnees.py"), default_timeout=120).run()
+    hostile = "**[lien](javascript:alert(1))**"
+    pole, level = [s for s in at.selectbox if "fichier des soutiens" in s.label]
+    assert "Identifiant du pôle" in pole.label and "Niveau de la collectivité" in level.label
+    pole.set_value(hostile)
+    level.set_value(hostile).run()
+    assert not at.exception
+    [error] = [e.value for e in at.error if "choisie à la fois" in e.value]
+    assert f"` {hostile} `" in error  # in a code span: shown as written, never a link
+    level.set_value("Qui").run()
+    assert not at.exception and not [e for e in at.error if "choisie à la fois" in e.value]
+    assert list(at.session_state["registre_importe"].soutiens["collectivite_niveau"]) == ["epci"]

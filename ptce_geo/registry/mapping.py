@@ -67,10 +67,12 @@ def remember(memory: dict, answers: dict[Question, str]) -> None:
             memory.setdefault((question.table, question.choices), {})[question.column] = picked
 
 
-def resolve(answers: dict[Question, str]) -> tuple[dict[str, dict[str, str]] | None, list[str]]:
+def resolve(answers: dict[Question, str], quote=lambda text: f"« {text} »"
+            ) -> tuple[dict[str, dict[str, str]] | None, list[str]]:
     """``(renames, problems)``: the mapping for :meth:`RawRegistry.validate` when every
     question has its own column, else ``(None, French problems)`` (empty while some
-    questions are simply not answered yet)."""
+    questions are simply not answered yet). ``quote`` shows a column of the user's file
+    in a problem (for markdown, a function that makes it inert)."""
     renames: dict[str, dict[str, str]] = {}
     problems = []
     complete = True
@@ -81,7 +83,7 @@ def resolve(answers: dict[Question, str]) -> tuple[dict[str, dict[str, str]] | N
         table = renames.setdefault(question.table, {})
         if picked in table:
             other = next(q for q in answers if q.table == question.table and q.column == table[picked])
-            problems.append(f"la colonne « {picked} » est choisie à la fois pour « {other.title} » et pour "
+            problems.append(f"la colonne {quote(picked)} est choisie à la fois pour « {other.title} » et pour "
                             f"« {question.title} » : choisissez une colonne différente pour chacun")
             complete = False
             continue
