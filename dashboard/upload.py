@@ -15,10 +15,11 @@ import hashlib
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.exceptions import RerunException
 
-from ptce_geo.registry import RawRegistry, RegistryError
+from dashboard import common
+from ptce_geo.registry import RawRegistry, RegistryError, mapping
 from ptce_geo.registry.isolated import ReadJob
 
-_DONE, _RUNNING = "_lecture", "_lecture_en_cours"
+_DONE, _RUNNING, _MAPPINGS = "_lecture", "_lecture_en_cours", "_correspondances"
 
 
 def content_key(*files) -> str:
@@ -81,3 +82,36 @@ def forget() -> None:
     if running is not None:
         running[1].cancel()
     st.session_state.pop(_DONE, None)
+
+
+def column_mapping(raw: RawRegistry) -> dict[str, dict[str, str]] | None:
+    """The user's column mapping for ``raw`` (``{}`` when every required column was
+    recognised), or None while a question is unanswered. The questions name each
+    column by what it means; answers are remembered for the session by the file's
+    columns, so a file re-uploaded with the same columns is not asked about again."""
+    questions = mapping.questions(raw.unmatched())
+    if not questions:
+        return {}
+    memory = st.session_state.setdefault(_MAPPINGS, {})
+    keys = {q: f"map_{q.key}" for q in questions}
+    for q, key in keys.items():
+        if key not in st.session_state:
+            st.session_state[key] = mapping.recalled(memory, q)
+    answers = {q: st.session_state[key] for q, key in keys.items()}
+    renames, problems = mapping.resolve(answers, quote=common.md)
+    if renames is None:
+        st.warning("Certaines colonnes obligatoires n'ont pas été reconnues dans votre fichier : indiquez pour "
+                   "chacune la colonne qui la contient. Votre choix sera retenu pour cette session.")
+        for problem in problems:
+            st.error(problem[0].upper() + problem[1:] + ".")
+        box = st.container()
+    else:
+        mapping.remember(memory, answers)
+        chosen = " ; ".join(f"{common.md(column)} pour « {title} »" for column, title in mapping.summary(answers))
+        st.caption(f"Colonnes de votre fichier utilisées : {chosen}.")
+        box = st.expander("Modifier la correspondance des colonnes")
+    with box:
+        for q, key in keys.items():
+            st.selectbox(q.label, [""] + list(q.choices), key=key, help=q.description or None,
+                         format_func=lambda c: c or "— choisir une colonne —")
+    return renames

@@ -17,6 +17,13 @@ from .registry import ALIASES, POLE_COLUMNS, SOUTIEN_COLUMNS
 LIST_NOTE = "Plusieurs valeurs séparées par « | »."
 
 
+def _vocab_note(kind: str, before: str = "") -> str:
+    """The codes with their French labels; the reader also accepts the labels."""
+    pairs = " ; ".join(f"{code} = {label}" for code, label in vocab.VOCABULARIES[kind].items())
+    return (f"{before}Codes : {pairs}. À l'import, le libellé est accepté aussi (majuscules, accents, "
+            "féminin ou pluriel indifférents) et ramené au code.")
+
+
 def _enum_list_pattern(codes) -> str:
     alt = "|".join(codes)
     return f"^({alt})(\\|({alt}))*$"
@@ -33,9 +40,9 @@ POLE_FIELDS = {
     "code_postal": ("string", "Code postal", "5 chiffres.", {"pattern": "^\\d{5}$"}),
     "latitude": ("number", "Latitude", "Degrés décimaux WGS84 (EPSG:4326).", {"minimum": -90, "maximum": 90}),
     "longitude": ("number", "Longitude", "Degrés décimaux WGS84 (EPSG:4326).", {"minimum": -180, "maximum": 180}),
-    "typologie": ("string", "Typologie", "", {"enum": list(vocab.TYPOLOGIES)}),
-    "secteurs": ("string", "Secteurs d'activité", LIST_NOTE, {"pattern": _enum_list_pattern(vocab.SECTEURS)}),
-    "stade": ("string", "Stade de développement", "", {"enum": list(vocab.STADES)}),
+    "typologie": ("string", "Typologie", _vocab_note("typologie"), {"enum": list(vocab.TYPOLOGIES)}),
+    "secteurs": ("string", "Secteurs d'activité", _vocab_note("secteur", LIST_NOTE + " "), {"pattern": _enum_list_pattern(vocab.SECTEURS)}),
+    "stade": ("string", "Stade de développement", _vocab_note("stade"), {"enum": list(vocab.STADES)}),
     "annee_creation": ("integer", "Année de création", "", {"minimum": 1900}),
     "nb_membres": ("integer", "Nombre de structures membres", "", {"minimum": 0}),
     "emplois": ("number", "Emplois directs", "", {"minimum": 0}),
@@ -44,18 +51,20 @@ POLE_FIELDS = {
                   "département (2 ou 3 caractères). " + LIST_NOTE, {}),
     "porteur": ("string", "Structure porteuse", "", {}),
     "site_web": ("string", "Site web", "", {}),
-    "date_maj": ("date", "Date de mise à jour", "AAAA-MM-JJ.", {}),
+    "date_maj": ("date", "Date de mise à jour",
+                 "AAAA-MM-JJ. À l'import, une date jour/mois/année (02/10/2025, 2/10/25) est acceptée "
+                 "et ramenée à ce format.", {}),
     "source": ("string", "Source de l'information", "", {}),
 }
 
 SOUTIEN_FIELDS = {
     "pole_id": ("string", "Identifiant du pôle", "Doit exister dans la table des pôles.", {"required": True}),
-    "collectivite_niveau": ("string", "Niveau de la collectivité", "", {"required": True, "enum": list(vocab.NIVEAUX)}),
+    "collectivite_niveau": ("string", "Niveau de la collectivité", _vocab_note("niveau"), {"required": True, "enum": list(vocab.NIVEAUX)}),
     "collectivite_code": ("string", "Code de la collectivité",
                           "Commune : INSEE ; EPCI : SIREN ; département : code ; région : code INSEE.", {}),
     "collectivite_nom": ("string", "Nom de la collectivité", "", {}),
-    "forme": ("string", "Forme du soutien", "", {"enum": list(vocab.FORMES)}),
-    "leviers": ("string", "Leviers mobilisés", "L1 à L8. " + LIST_NOTE, {"pattern": _enum_list_pattern(vocab.LEVIERS)}),
+    "forme": ("string", "Forme du soutien", _vocab_note("forme"), {"enum": list(vocab.FORMES)}),
+    "leviers": ("string", "Leviers mobilisés", _vocab_note("levier", "L1 à L8. " + LIST_NOTE + " "), {"pattern": _enum_list_pattern(vocab.LEVIERS)}),
     "annee": ("integer", "Année", "", {"minimum": 1990}),
     "montant_eur": ("number", "Montant (euros)", "", {"minimum": 0}),
 }

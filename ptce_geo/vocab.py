@@ -134,7 +134,33 @@ _SYNONYMS = {
 VOCABULARIES = {"levier": LEVIERS, "niveau": NIVEAUX, "forme": FORMES,
                 "typologie": TYPOLOGIES, "stade": STADES, "secteur": SECTEURS}
 
-_LEVER_RE = re.compile(r"^(?:l|levier)?_?([1-8])$")
+_LEVER_RE = re.compile(r"^(?:levier_?)?(?:l_?)?([1-8])$")
+_LEVER_PREFIX_RE = re.compile(r"^(?:levier_?)?(?:l_?)?([1-8])_")
+_ANOTHER_LEVER_RE = re.compile(r"(?:^|_)(?:levier_?)?(?:l_?)?[1-8](?:_|$)")
+
+#: The column of each vocabulary, as the reports name it.
+COLUMNS = {"levier": "leviers", "niveau": "collectivite_niveau", "forme": "forme",
+           "typologie": "typologie", "stade": "stade", "secteur": "secteurs"}
+
+
+def _stem(word: str) -> str:
+    """One word without its French gender and number endings: ``consolidees``,
+    ``consolidee``, ``consolides`` and ``consolide`` all give ``consolid``;
+    ``inactive`` and ``inactifs`` give ``inactif``."""
+    if len(word) > 3 and word[-1] in "sx":
+        word = word[:-1]
+    while len(word) > 3 and word.endswith("e"):
+        word = word[:-1]
+    if word.endswith("iv"):
+        word = word[:-1] + "f"
+    return word
+
+
+def loose(value: object) -> str:
+    """The key two spellings of one term share: case, accents, spaces, hyphens,
+    apostrophes, gender and number aside (``« Consolidée »`` and ``consolide``,
+    ``« Multi-activités »`` and ``multiactivite``)."""
+    return "".join(_stem(w) for w in slug(value).split("_") if w)
 
 
 def _index(kind: str) -> dict[str, str]:
@@ -147,16 +173,35 @@ def _index(kind: str) -> dict[str, str]:
     return index
 
 
+def _loose_index(kind: str) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for key, code in _index(kind).items():
+        found = index.setdefault(loose(key), code)
+        if found != code:  # two terms that look alike once endings are dropped: a bug in the lists
+            raise ValueError(f"{kind}: « {key} » et « {found} » se confondent")
+    return index
+
+
 _INDEXES = {kind: _index(kind) for kind in VOCABULARIES}
+_LOOSE = {kind: _loose_index(kind) for kind in VOCABULARIES}
 
 
 @functools.lru_cache(maxsize=8192)  # a registry repeats the same few values in every row
 def match(kind: str, value: object) -> str | None:
     """The code of ``value`` in vocabulary ``kind``, or None when unknown.
 
+    The code, the French label or a known synonym, in any case, with or without
+    accents, spaces, hyphens, and in the feminine or plural:
+
     >>> match("stade", "Émergent")
     'emergent'
+    >>> match("stade", "Consolidée")
+    'consolide'
+    >>> match("stade", "en développement")
+    'developpement'
     >>> match("levier", "l6")
+    'L6'
+    >>> match("levier", "Aménagement, immobilier et foncier")
     'L6'
     """
     key = slug(value)
@@ -166,18 +211,40 @@ def match(kind: str, value: object) -> str | None:
         found = _LEVER_RE.match(key)
         if found:
             return f"L{found.group(1)}"
-        # "L6 - Aménagement…" or the label alone
-        prefix = re.match(r"^(?:l|levier)_?([1-8])_", key)
-        if prefix:
+        # "L6 - Aménagement…", "Levier 6 : …"
+        prefix = _LEVER_PREFIX_RE.match(key)
+        if prefix and not _ANOTHER_LEVER_RE.search(key[prefix.end():]):  # not "L1, L2"
             return f"L{prefix.group(1)}"
     if kind == "niveau" and key.startswith(("communaute_", "metropole")):
         return "epci"
-    return _INDEXES[kind].get(key)
+    return _INDEXES[kind].get(key) or _LOOSE[kind].get(loose(key))
+
+
+@functools.lru_cache(maxsize=8192)
+def is_synonym(kind: str, value: object, code: str) -> bool:
+    """True when ``value`` was read as ``code`` through a synonym (``mature`` for
+    ``consolide``, ``CC`` for ``epci``), not as a spelling of its code or label:
+    worth telling the user, who may have meant something else."""
+    key = loose(value)
+    if kind == "levier" and (_LEVER_RE.match(slug(value)) or _LEVER_PREFIX_RE.match(slug(value))):
+        return False
+    return key not in (loose(code), loose(VOCABULARIES[kind].get(code, code)))
 
 
 def expected(kind: str) -> str:
-    """A French sentence listing the accepted codes of a vocabulary."""
+    """The accepted codes of a vocabulary, comma-separated."""
     return ", ".join(VOCABULARIES[kind])
+
+
+def accepted(kind: str) -> str:
+    """A French sentence listing what a cell of this vocabulary may hold: the labels
+    (as users write them), then the codes (the registry format)."""
+    if kind == "levier":
+        return ("un levier de L1 à L8, par son code ou son libellé : "
+                + " ; ".join(f"{c} « {lab} »" for c, lab in LEVIERS.items()))
+    vocab = VOCABULARIES[kind]
+    return ("l'un des libellés " + ", ".join(f"« {lab} »" for lab in vocab.values())
+            + " (ou son code : " + ", ".join(vocab) + ")")
 
 
 def label(kind: str, code: str) -> str:

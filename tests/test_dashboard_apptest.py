@@ -232,3 +232,82 @@ def test_fiche_lever_diagnostic(maps_drawn, params, demo, territories):
     at.radio(key="diag_mode").set_value("france").run()
     france = diagnostic.diagnose(territories, demo.poles, demo.soutiens, level, code, mode="france")
     assert any(c.value == france.summary() for c in at.caption)
+
+
+class _Upload:
+    """What st.file_uploader returns, for AppTest (which cannot drive the uploader)."""
+
+    def __init__(self, name: str, text: str):
+        self.name, self._data = name, text.encode("utf-8")
+
+    def getvalue(self) -> bytes:
+        return self._data
+
+
+def test_column_mapping_is_asked_in_words_and_remembered_for_the_session(monkeypatch, maps_drawn):
+    import streamlit
+
+    current = {"file": _Upload("colonnes.csv", "Structure;Commune du siège\nX;Troyes\n")}
+    monkeypatch.setattr(streamlit, "file_uploader",
+                        lambda label, *a, key=None, **kw: current["file"] if key == "upload_poles" else None)
+
+    def asked(at):
+        return [w.value for w in at.warning if "colonnes obligatoires" in w.value]
+
+    at = AppTest.from_file(_page("donnees.py"), default_timeout=120).run()
+    assert not at.exception
+    assert asked(at)
+    [question] = [s for s in at.selectbox if "Nom du pôle" in s.label]
+    assert question.label == "« Nom du pôle » : quelle colonne de votre fichier le contient ?"
+    assert "Structure" in question.options and "colonne qui contient" not in question.label
+    question.set_value("Structure").run()
+    assert not at.exception
+    assert not asked(at)  # answered: the warning is gone
+    assert any("Registre importé « ` colonnes.csv ` » : 1 pôles" in s.value for s in at.success)
+    assert any("` Structure ` pour « Nom du pôle »" in c.value for c in at.caption)
+
+    # the file removed (its questions are no longer drawn, Streamlit forgets their widgets),
+    # then the same columns again (another file, same header): read at once, nothing asked
+    current["file"] = None
+    at.run()
+    current["file"] = _Upload("colonnes_v2.csv", "Structure;Commune du siège\nY;Reims\nZ;Troyes\n")
+    at.run()
+    assert not at.exception and not asked(at)
+    assert list(at.session_state["registre_importe"].poles["nom"]) == ["Y", "Z"]
+
+    # other columns: asked again
+    current["file"] = _Upload("autres.csv", "Structure;Lieu\nW;Troyes\n")
+    at.run()
+    assert not at.exception and asked(at)
+
+
+def test_header_shows_the_real_latest_update(monkeypatch, maps_drawn, tmp_path):
+    """Dates in mixed formats: compared as text, « 30/06/2025 » would beat « 02/10/2025 »."""
+    mixed = tmp_path / "registre.csv"
+    mixed.write_text("id,nom,commune_insee,date_maj\nP1,Pôle A,01053,30/06/2025\nP2,Pôle B,69123,02/10/2025\n"
+                     "P3,Pôle C,44109,2025-06-30\n", encoding="utf-8")
+    monkeypatch.setenv("PTCE_POLES", str(mixed))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception
+    line = next(c.value for c in at.caption if "Registre :" in c.value)
+    assert "mis à jour le 02/10/2025" in line
+
+
+def test_a_column_chosen_twice_is_refused_and_its_name_shown_as_written(monkeypatch, maps_drawn):
+    import streamlit
+
+    files = {"upload_poles": _Upload("poles.csv", "id;nom;commune_insee\nP1;A;01001\n"),
+             "upload_soutiens": _Upload("soutiens.csv", "**[lien](javascript:alert(1))**;Qui\nP1;epci\n")}
+    monkeypatch.setattr(streamlit, "file_uploader", lambda label, *a, key=None, **kw: files.get(key))
+    at = AppTest.from_file(_page("donnees.py"), default_timeout=120).run()
+    hostile = "**[lien](javascript:alert(1))**"
+    pole, level = [s for s in at.selectbox if "fichier des soutiens" in s.label]
+    assert "Identifiant du pôle" in pole.label and "Niveau de la collectivité" in level.label
+    pole.set_value(hostile)
+    level.set_value(hostile).run()
+    assert not at.exception
+    [error] = [e.value for e in at.error if "choisie à la fois" in e.value]
+    assert f"` {hostile} `" in error  # in a code span: shown as written, never a link
+    level.set_value("Qui").run()
+    assert not at.exception and not [e for e in at.error if "choisie à la fois" in e.value]
+    assert list(at.session_state["registre_importe"].soutiens["collectivite_niveau"]) == ["epci"]

@@ -287,3 +287,165 @@ def test_geojson_object_properties_are_kept_whole_and_utf16_is_read():
         {"type": "Feature", "properties": {"nom": "Pôle", "détail": long}, "geometry": None}]}
     reg = load_registry(json.dumps(doc).encode("utf-16"), poles_name="p.geojson")
     assert json.loads(reg.poles.loc[0, "détail"]) == long
+
+
+# --- vocabulary: labels and their common forms ------------------------------------------------
+
+@pytest.mark.parametrize("kind, written, code", [
+    ("stade", "Consolidée", "consolide"), ("stade", "consolide", "consolide"), ("stade", "CONSOLIDÉ", "consolide"),
+    ("stade", "consolidées", "consolide"), ("stade", "en développement", "developpement"),
+    ("stade", "En-Développement", "developpement"), ("stade", "émergente", "emergent"),
+    ("stade", "Inactive", "inactif"), ("typologie", "Filières", "filiere"),
+    ("typologie", "multi activités", "multi_activites"), ("typologie", "Multi-activité", "multi_activites"),
+    ("secteur", "Éco activité", "eco_activites"), ("secteur", "service à la personne", "services_personne"),
+    ("secteur", "Culture, industries créatives", "culture"), ("niveau", "Départements", "departement"),
+    ("niveau", "EPCI (intercommunalité)", "epci"), ("niveau", "Régions", "region"),
+    ("forme", "Subventions de fonctionnement", "subvention_fonctionnement"),
+    ("forme", "locaux, immobilier ou foncier", "locaux_foncier"), ("levier", "L6", "L6"), ("levier", "l6", "L6"),
+    ("levier", "L 6", "L6"), ("levier", "Levier 6", "L6"), ("levier", "levier L6", "L6"),
+    ("levier", "Aménagement, immobilier et foncier", "L6"), ("levier", "L6 — Aménagement, immobilier", "L6"),
+])
+def test_vocabulary_accepts_labels_and_their_common_forms(kind, written, code):
+    from ptce_geo import vocab
+    assert vocab.match(kind, written) == code
+
+
+def test_labels_as_values_are_read_as_codes_in_every_vocabulary_column(write):
+    poles = write("p.csv", "id;nom;commune_insee;typologie;stade;secteurs\n"
+                           "P1;A;01001;Multi-activités;Consolidée;Éco-activités|Services à la personne\n"
+                           "P2;B;01001;FILIÈRE;en développement;Numérique\n")
+    soutiens = write("s.csv", "pole_id;collectivite_niveau;forme;leviers\n"
+                              "P1;Département;Commande publique;l6|Coopération entre collectivités\n"
+                              "P2;EPCI;Locaux, immobilier ou foncier;Levier 1\n")
+    reg = load_registry(poles, soutiens)
+    assert reg.is_valid and not reg.warnings, reg.report_text()
+    assert reg.poles[["typologie", "stade", "secteurs"]].values.tolist() == [
+        ["multi_activites", "consolide", "eco_activites|services_personne"],
+        ["filiere", "developpement", "numerique"]]
+    assert reg.soutiens[["collectivite_niveau", "forme", "leviers"]].values.tolist() == [
+        ["departement", "commande_publique", "L6|L4"], ["epci", "locaux_foncier", "L1"]]
+
+
+def test_unknown_values_list_the_accepted_labels_and_synonyms_are_reported_once(write):
+    poles = write("p.csv", "id;nom;commune_insee;stade\nP1;A;01001;Bientôt\nP2;B;01001;mature\nP3;C;01001;Mature\n")
+    soutiens = write("s.csv", "pole_id;collectivite_niveau;leviers\nP1;epci;L9\n")
+    reg = load_registry(poles, soutiens)
+    stade, lever = reg.errors
+    assert (stade.ligne, stade.colonne, stade.valeur) == (2, "stade", "Bientôt")
+    assert "« Consolidé »" in stade.correction and "« En développement »" in stade.correction
+    assert (lever.colonne, lever.valeur) == ("leviers", "L9")
+    assert "L6 « Aménagement, immobilier et foncier »" in lever.correction
+    assert reg.poles["stade"].tolist() == ["", "consolide", "consolide"]
+    guesses = [w for w in reg.warnings if w.colonne == "stade"]
+    assert [(w.ligne, w.valeur) for w in guesses] == [(3, "mature"), (4, "Mature")]
+    assert "lu comme « Consolidé »" in guesses[0].message
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("written, day", [
+    ("02/10/2025", (2025, 10, 2)), ("2/10/25", (2025, 10, 2)), ("2025-06-30", (2025, 6, 30)),
+    ("30.06.2025", (2025, 6, 30)), ("30-06-2025", (2025, 6, 30)), ("2025/06/30", (2025, 6, 30)),
+    ("20250630", (2025, 6, 30)), ("2025-06-30 00:00:00", (2025, 6, 30)), ("2 octobre 2025", (2025, 10, 2)),
+    ("1er oct. 2025", (2025, 10, 1)), ("45930", (2025, 9, 30)),
+])
+def test_dates_are_read_day_first(written, day):
+    from datetime import date
+
+    from ptce_geo.registry.dates import parse_date
+    assert parse_date(written) == date(*day)
+
+
+@pytest.mark.parametrize("written", ["hier", "2025", "31/02/2025", "13/13/2025", "202561", "2 brumaire 2025"])
+def test_what_is_not_a_date_is_refused(written):
+    from ptce_geo.registry.dates import parse_date
+    with pytest.raises(ValueError):
+        parse_date(written)
+
+
+def test_mixed_date_formats_give_real_dates_and_the_real_latest(write):
+    text = ("id;nom;commune_insee;date_maj\nP1;A;01001;30/06/2025\nP2;B;01001;02/10/2025\n"
+            "P3;C;01001;2025-06-30\nP4;D;01001;le mois dernier\nP5;E;01001;2/1/99\nP6;F;01001;\n")
+    reg = load_registry(write("p.csv", text))
+    assert reg.poles["date_maj"].tolist() == ["2025-06-30", "2025-10-02", "2025-06-30", "le mois dernier",
+                                              "1999-01-02", ""]
+    [error] = reg.errors
+    assert (error.ligne, error.colonne, error.valeur) == (5, "date_maj", "le mois dernier")
+    assert "gardée telle quelle" in error.message and "02/10/2025" in error.correction
+    assert reg.poles["_valide"].all()  # nothing lost: the row stays
+    from datetime import date
+    assert reg.latest_update() == date(2025, 10, 2)  # compared as text, 30/06/2025 would win
+
+
+def test_a_date_in_the_future_is_reported_and_not_the_latest(write):
+    from datetime import date, timedelta
+    ahead = date.today() + timedelta(days=400)
+    text = f"id;nom;commune_insee;date_maj\nP1;A;01001;{ahead:%d/%m/%Y}\nP2;B;01001;01/03/2024\n"
+    reg = load_registry(write("p.csv", text))
+    [error] = reg.errors
+    assert error.ligne == 2 and "dans le futur" in error.message
+    assert reg.latest_update() == date(2024, 3, 1)
+
+
+def test_latest_update_of_a_registry_without_dates_is_none(write):
+    assert load_registry(write("p.csv", "id;nom;commune_insee\nP1;A;01001\n")).latest_update() is None
+
+
+# --- control characters (a NUL in an id) ------------------------------------------------------
+
+def test_ids_that_differ_only_by_nul_are_duplicates_and_cells_lose_their_control_characters():
+    """Found by the fuzz test: a UTF-16 file with NULs in its ids. pandas reads strings
+    with NULs inconsistently (``is_unique`` False where ``duplicated`` finds none)."""
+    data = "id;nom\nP\x001;A\nP1;B\n2A\x0001;C\x07\n2A\x00|x;D\n".encode("utf-16")
+    reg = load_registry(data, poles_name="p.csv")
+    assert reg.poles["id"].tolist() == ["P1", "P1", "2A01", "2A|x"]
+    assert reg.poles["nom"].tolist() == ["A", "B", "C", "D"]
+    assert reg.poles["_valide"].tolist() == [True, False, True, True]
+    [duplicate] = reg.errors
+    assert (duplicate.ligne, duplicate.colonne) == (3, "id") and "déjà utilisé à la ligne 2" in duplicate.message
+    usable = reg.poles.loc[reg.poles["_valide"], "id"]
+    assert usable.is_unique and not usable.str.contains("\x00").any()
+    notes = [w for w in reg.warnings if "caractères de contrôle" in w.message]
+    assert [(w.colonne, w.ligne) for w in notes] == [("id", 2), ("nom", 4)]
+    assert "2 autre(s) ligne(s)" in notes[0].message
+
+
+# --- column mapping ---------------------------------------------------------------------------
+
+def test_column_mapping_questions_say_what_the_column_means_and_answers_are_remembered(write):
+    from ptce_geo.registry import mapping, read_registry
+    raw = read_registry(write("p.csv", "Structure;Lieu\nX;Troyes\n"),
+                        write("s.csv", "Réf;Qui\nP0001;epci\n"))
+    questions = mapping.questions(raw.unmatched())
+    assert [(q.table, q.column, q.title) for q in questions] == [
+        ("poles", "nom", "Nom du pôle"), ("soutiens", "pole_id", "Identifiant du pôle"),
+        ("soutiens", "collectivite_niveau", "Niveau de la collectivité")]
+    assert questions[0].label == "« Nom du pôle » : quelle colonne de votre fichier le contient ?"
+    assert "fichier des soutiens" in questions[1].label and "nom" not in questions[0].label.split()
+    nom, pole, level = questions
+    # the same column twice is refused in words; an unanswered question is not a problem yet
+    renames, problems = mapping.resolve({nom: "Structure", pole: "Qui", level: "Qui"})
+    assert renames is None and "« Qui » est choisie à la fois pour « Identifiant du pôle »" in problems[0]
+    assert mapping.resolve({nom: "Structure", pole: "", level: ""}) == (None, [])
+    answers = {nom: "Structure", pole: "Réf", level: "Qui"}
+    renames, problems = mapping.resolve(answers)
+    assert problems == [] and renames == {"poles": {"Structure": "nom"},
+                                          "soutiens": {"Réf": "pole_id", "Qui": "collectivite_niveau"}}
+    reg = raw.validate(renames)
+    assert reg.is_valid and reg.soutiens.loc[0, "collectivite_niveau"] == "epci"
+    memory: dict = {}
+    mapping.remember(memory, answers)
+    again = mapping.questions(read_registry(write("p2.csv", "Structure;Lieu\nY;Reims\n")).unmatched())
+    assert [mapping.recalled(memory, q) for q in again] == ["Structure"]
+    other = mapping.questions(read_registry(write("p3.csv", "Structure;Ville\nY;Reims\n")).unmatched())
+    assert [mapping.recalled(memory, q) for q in other] == [""]
+
+
+def test_a_list_cell_without_pipes_keeps_labels_that_hold_a_comma(write):
+    poles = write("p.csv", 'id,nom,commune_insee,secteurs\nP1,A,01001,"Emploi, insertion, Culture"\n')
+    soutiens = write("s.csv", 'pole_id;collectivite_niveau;leviers\nP1;epci;Aménagement, immobilier et foncier, L1\n'
+                              'P1;region;L1, L2\n')
+    reg = load_registry(poles, soutiens)
+    assert reg.is_valid and not reg.warnings, reg.report_text()
+    assert reg.poles.loc[0, "secteurs"] == "emploi_insertion|culture"
+    assert reg.soutiens["leviers"].tolist() == ["L6|L1", "L1|L2"]

@@ -48,6 +48,10 @@ def mutated_csv(draw):
 @given(data=mutated_csv())
 @example(data=VALID.replace("Pôle Émeraude", "").encode())  # a row without a name: always one invalid row
 @example(data=VALID.replace("P2;", "P1;").encode())  # the same id twice
+# found by a random run: UTF-16 with NULs in ids; pandas saw "2A\x0001" and "2A\x00|culture" as
+# not unique (is_unique) yet not duplicated (duplicated): control characters are now removed
+@example(data=VALID.replace("P2;", "2A\x00|culture;").replace("P1;", "2A\x0001;").encode("utf-16"))
+@example(data=VALID.replace("P2;", "P\x001;").encode("utf-16"))  # differ only by a NUL: duplicates
 def test_mutated_csv(data):
     reg = _read(data, "p.csv")
     if reg is None:

@@ -75,7 +75,7 @@ def test_a_form_is_checked_like_a_file_row(store):
     with pytest.raises(RegistryError) as error:
         store.save_pole(EDITOR, {"nom": "Pôle", "commune": "Nulle-Part-sur-Mer", "stade": "adolescent"})
     text = "\n".join(i.as_text() for i in error.value.issues)
-    assert "colonne « stade »" in text and "utilisez l'une des valeurs" in text
+    assert "colonne « stade »" in text and "utilisez l'un des libellés « Émergent »" in text
     with pytest.raises(RegistryError, match="commune"):
         store.save_pole(EDITOR, {"nom": "Pôle", "commune": "Nulle-Part-sur-Mer"})
     with pytest.raises(RegistryError, match="nom du pôle manquant"):
@@ -221,3 +221,25 @@ def test_the_registry_read_back_equals_a_fresh_validation(store):
     pd.testing.assert_frame_equal(fast.poles, checked.poles)
     pd.testing.assert_frame_equal(fast.soutiens, checked.soutiens)
     assert fast.poles.attrs == checked.poles.attrs
+
+
+def test_dates_in_mixed_formats_round_trip_as_real_dates(store, tmp_path, territories, gazetteer):
+    """02/10/2025 and 2025-06-30 are stored as the reader writes them (AAAA-MM-JJ), read
+    back the same trusted or validated again, and give the real latest update; a pole
+    typed in the form with a French date is stored the same way, an unreadable one refused."""
+    path = _file(tmp_path, "id;nom;commune_insee;date_maj\nD1;Un;01001;02/10/2025\nD2;Deux;01004;2025-06-30\n"
+                           "D3;Trois;01053;2/10/24\n")
+    plan = importing.plan_import(store, locate_registry(load_registry(path), territories, gazetteer))
+    importing.apply_import(store, EDITOR, plan)
+    assert [store.pole(i)["date_maj"] for i in ("D1", "D2", "D3")] == ["2025-10-02", "2025-06-30", "2024-10-02"]
+    saved = store.save_pole(EDITOR, {"nom": "Quatre", "commune_insee": "69123", "date_maj": "1er mars 2025"})
+    assert store.pole(saved.id)["date_maj"] == "2025-03-01"
+    with pytest.raises(RegistryError, match="date lisible"):
+        store.save_pole(EDITOR, {"nom": "Cinq", "commune_insee": "69123", "date_maj": "le mois dernier"})
+    fast, checked = store.registry(trust=True), store.registry(trust=False)
+    pd.testing.assert_frame_equal(fast.poles, checked.poles)
+    from datetime import date
+    assert fast.latest_update() == checked.latest_update() == date(2025, 10, 2)
+    # the same file again: nothing to change (the dates compare equal once read)
+    again = importing.plan_import(store, locate_registry(load_registry(path), territories, gazetteer))
+    assert again.counts()["inchangé"] == 3

@@ -19,20 +19,9 @@ soutiens_file = st.file_uploader("Soutiens (facultatif, CSV ou XLSX)", type=["cs
 if poles_file is not None:
     try:
         key, raw = upload.read(poles_file, soutiens_file)  # once per content, in a child process
-        missing = raw.unmatched()
-        renames = {}
-        if missing:
-            st.warning("Certaines colonnes obligatoires ne sont pas reconnues : indiquez quelle colonne de "
-                       "votre fichier correspond à chacune.")
-            for table, (needed, columns) in missing.items():
-                renames[table] = {}
-                for column in needed:
-                    picked = st.selectbox(f"Table « {table} » : colonne qui contient « {column} »",
-                                          [""] + columns, key=f"map_{table}_{column}")
-                    if picked:
-                        renames[table][picked] = column
-            if not all(len(renames[t]) == len(missing[t][0]) for t in missing):
-                st.stop()
+        renames = upload.column_mapping(raw)  # asked in words, remembered for the session
+        if renames is None:
+            st.stop()
         if st.session_state.get("_import_signature") != (key, str(renames)):
             with st.spinner("Vérification et localisation des pôles…"):
                 located = locate_registry(raw.validate(renames), common.territories(), common.gazetteer())

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime
 
 from .model import AVERTISSEMENT, Issue
+
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 SHEET_NAMES = {
     "poles": {"poles", "pole", "ptce", "registre", "liste_des_poles", "les_poles"},
@@ -35,7 +38,7 @@ def cell_text(value: object) -> str:
 def unique_headers(header: list[str], issues: list[Issue] | None = None, table: str = "poles") -> list[str]:
     """Headers made unique: a blank one becomes ``colonne_N``, a repeated one ``nom_2``, ``nom_3``…
     never the name of another column; each renaming is reported in ``issues`` if given."""
-    names = [str(h).strip() or f"colonne_{i + 1}" for i, h in enumerate(header)]
+    names = [_CONTROLS.sub("", str(h)).strip() or f"colonne_{i + 1}" for i, h in enumerate(header)]
     taken = set(names)
     seen: set[str] = set()
     out = []

@@ -8,8 +8,11 @@ the validated tables with their issues.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
+
+from . import dates
 
 ERREUR = "erreur"
 AVERTISSEMENT = "avertissement"
@@ -83,6 +86,14 @@ class Registry:
     def is_valid(self) -> bool:
         return not self.errors
 
+    def latest_update(self) -> date | None:
+        """The latest ``date_maj`` of the usable poles, read as a date (``02/10/2025``
+        is later than ``2025-06-30``), or None when no pole has a readable one."""
+        if "date_maj" not in self.poles:
+            return None
+        usable = self.poles["_valide"].astype(bool) if "_valide" in self.poles else slice(None)
+        return dates.latest(self.poles.loc[usable, "date_maj"].tolist())
+
     def report_frame(self) -> pd.DataFrame:
         """The issues as a table (for display and download)."""
         return report_frame(self.issues)
@@ -93,6 +104,9 @@ class Registry:
         lines = [f"{self.source or 'Registre'} : {len(self.poles)} pôles lus ({n_ok} utilisables), "
                  f"{len(self.soutiens)} soutiens ; {len(self.errors)} erreur(s), "
                  f"{len(self.warnings)} avertissement(s)."]
+        latest = self.latest_update()
+        if latest is not None:
+            lines[0] += f" Dernière mise à jour d'un pôle : {dates.french(latest)}."
         lines += [i.as_text() for i in self.issues]
         return "\n".join(lines)
 

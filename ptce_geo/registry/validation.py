@@ -15,10 +15,15 @@ from ..export import neutralise
 from ..text import is_blank, split_list, thousands
 from .headers import ALIASES, map_headers, missing_required, user_header
 from .model import AVERTISSEMENT, ERREUR, LIST_SEPARATOR, POLE_COLUMNS, SOUTIEN_COLUMNS, Issue, RegistryError
+from . import dates
 from .cells import unique_headers
 
 #: A cell longer than this is refused (a pasted document, a broken export).
 MAX_CELL_CHARS = 10_000
+
+#: Characters no registry cell holds (tab, line feed and carriage return are kept):
+#: NUL and other C0 controls, DEL and the C1 controls.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 _NUMBER_JUNK = re.compile(r"[\s\u00a0\u202f€]|eur(os?)?$", re.IGNORECASE)
 
@@ -71,20 +76,64 @@ class _Checker:
         if column not in self.frame:
             return
         out = []
+        guessed: dict[str, list] = {}  # a synonym -> (code, rows where it was read)
+        seen: dict[str, tuple] = {}  # a registry repeats the same few values: each is read once
         for row, value in enumerate(self.frame[column].tolist()):
             if is_blank(value):
                 out.append("")
                 continue
-            parts = split_list(value) if multiple else [str(value).strip()]
-            codes, bad = [], []
-            for part in parts:
-                code = vocab.match(kind, part)
-                (codes.append(code) if code else bad.append(part))
-            codes = list(dict.fromkeys(codes))
-            out.append(LIST_SEPARATOR.join(codes) if multiple else (codes[0] if codes else ""))
+            if value not in seen:
+                parts = _vocab_parts(kind, value) if multiple else [str(value).strip()]
+                codes, bad, guesses = [], [], []
+                for part in parts:
+                    code = vocab.match(kind, part)
+                    (codes.append(code) if code else bad.append(part))
+                    if code and vocab.is_synonym(kind, part, code):
+                        guesses.append((part, code))
+                codes = list(dict.fromkeys(codes))
+                seen[value] = (LIST_SEPARATOR.join(codes) if multiple else (codes[0] if codes else ""), bad, guesses)
+            cell, bad, guesses = seen[value]
+            out.append(cell)
+            for part, code in guesses:
+                guessed.setdefault(part, [code, []])[1].append(row)
             for part in bad:
                 self.add(ERREUR, row, column, part, f"valeur inconnue pour « {column} »",
-                         f"utilisez l'une des valeurs : {vocab.expected(kind)}")
+                         f"utilisez {vocab.accepted(kind)}")
+        self.frame[column] = pd.Series(out, index=self.frame.index, dtype=object)
+        self.synonyms(column, kind, guessed)
+
+    def synonyms(self, column: str, kind: str, guessed: dict[str, list]) -> None:
+        """One warning per value read through a synonym (« mature » as « Consolidé »), at its first row."""
+        for value, (code, rows) in guessed.items():
+            others = f" (et {len(rows) - 1} autre(s) ligne(s))" if len(rows) > 1 else ""
+            self.add(AVERTISSEMENT, rows[0], column, value,
+                     f"« {value} » est lu comme « {vocab.label(kind, code)} » (code {code}){others}",
+                     f"si ce n'est pas le sens voulu, corrigez la valeur : {vocab.accepted(kind)}")
+
+    def date(self, column: str):
+        """Dates read day first (02/10/2025) or year first (2025-10-02), written back as
+        ``AAAA-MM-JJ``; a cell that is not a date is reported and kept as typed."""
+        if column not in self.frame:
+            return
+        out, today, seen = [], date.today(), {}
+        fix = ("écrivez la date sous la forme jour/mois/année, par exemple 02/10/2025 (ou 2025-10-02), "
+               "ou laissez la case vide")
+        for row, value in enumerate(self.frame[column].tolist()):
+            try:
+                if value not in seen:  # the same few dates on many rows: each read once
+                    seen[value] = dates.parse_date(value)
+                day = seen[value]
+            except (ValueError, OverflowError):
+                self.add(ERREUR, row, column, value,
+                         f"« {column} » n'est pas une date lisible : la valeur est gardée telle quelle", fix)
+                out.append(value)
+                continue
+            if day is not None and day > today:
+                self.add(ERREUR, row, column, value,
+                         f"« {column} » est dans le futur ({dates.french(day)}, lu jour/mois/année)",
+                         "corrigez la date : une mise à jour ne peut pas être postérieure à aujourd'hui ; "
+                         "écrivez-la sous la forme jour/mois/année, par exemple 02/10/2025")
+            out.append("" if day is None else dates.iso(day))
         self.frame[column] = pd.Series(out, index=self.frame.index, dtype=object)
 
     def number(self, column: str, integer: bool = False, low: float | None = None, high: float | None = None,
@@ -116,14 +165,50 @@ class _Checker:
         self.frame[column] = pd.array(out, dtype="Int64" if integer else "Float64")
 
 
-def _clean_column(column: pd.Series) -> pd.Series:
-    """Text of one column: None as "", BOMs dropped, spaces trimmed, protected formulas unprotected."""
+def _vocab_parts(kind: str, value: object) -> list[str]:
+    """The values of a list cell. Without ``|``, the cell may be split on ``;`` or ``,``,
+    and a label may hold a comma (« Emploi, insertion », « Aménagement, immobilier et
+    foncier »): neighbours that together make a term are kept together."""
+    parts = split_list(value)
+    if "|" in str(value):
+        return parts
+    out, i = [], 0
+    while i < len(parts):
+        # a label holds at most two commas: look at most three parts ahead (a cell of
+        # thousands of commas stays linear)
+        j = next((j for j in range(min(len(parts), i + 4), i + 1, -1)
+                  if vocab.match(kind, ", ".join(parts[i:j]))), i + 1)
+        out.append(", ".join(parts[i:j]))
+        i = j
+    return out
+
+
+def _clean_column(column: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Text of one column: None as "", BOMs and control characters dropped, spaces trimmed,
+    protected formulas unprotected; with the rows where control characters were found."""
     text = column.map(lambda v: "" if v is None else v if isinstance(v, str) else str(v))
+    controls = np.zeros(len(text), dtype=bool)
+    if CONTROL_CHARS.search("\n".join(text.tolist())):  # one search per column; rows only when found
+        controls = text.str.contains(CONTROL_CHARS).to_numpy(dtype=bool)
+        text = text.str.replace(CONTROL_CHARS, "", regex=True)
     text = text.str.replace("\ufeff", "", regex=False).str.strip()
     protected = text.str.startswith("'")
     if protected.any():
         text[protected] = text[protected].map(_unprotect)
-    return text.astype(object)
+    return text.astype(object), controls
+
+
+def _report_controls(found: dict[str, np.ndarray], frame: pd.DataFrame, table: str, issues: list[Issue]) -> None:
+    """One warning per column where invisible control characters were removed (a NUL
+    of a badly converted UTF-16 file makes two ids differ that look alike)."""
+    for column, mask in found.items():
+        rows = np.flatnonzero(mask)
+        if len(rows):
+            others = f" (et {len(rows) - 1} autre(s) ligne(s))" if len(rows) > 1 else ""
+            issues.append(Issue(AVERTISSEMENT, table, int(frame["_ligne"].iloc[rows[0]]), user_header(frame, column),
+                                frame[column].iloc[rows[0]],
+                                "caractères de contrôle invisibles (NUL…) retirés de la cellule" + others,
+                                "vérifiez la valeur ; enregistrez le fichier en « CSV UTF-8 » depuis le tableur"))
 
 
 def _unprotect(value: str) -> str:
@@ -162,12 +247,15 @@ def _prepare(frame: pd.DataFrame, table: str, name: str,
             frame[col] = ""
     # a byte-order mark inside the file (two exports pasted together) is invisible: drop it;
     # a formula our extracts neutralised (« '=… ») reads back as written
-    frame = frame.apply(_clean_column)
+    controls = {}
+    for col in frame.columns:
+        frame[col], controls[col] = _clean_column(frame[col])
     frame.insert(0, "_ligne", range(2, len(frame) + 2))
     frame["_valide"] = True
     chosen = {v: k for k, v in (renames or {}).items() if v}
     # canonical -> the header as the user wrote it (through their own mapping if any)
     frame.attrs["entetes"] = {v: chosen.get(k, k) for k, v in headers.items()}
+    _report_controls(controls, frame, table, issues)
     for col in frame.columns.drop(["_ligne", "_valide"]):
         too_long = frame[col].str.len() > MAX_CELL_CHARS
         for row in frame.index[too_long]:
@@ -214,6 +302,7 @@ def validate_poles(frame: pd.DataFrame, name: str = "",
     check.number("annee_creation", integer=True, low=1900, high=date.today().year + 1, what="une année")
     check.number("nb_membres", integer=True, low=0, what="un nombre entier")
     check.number("emplois", low=0, what="un nombre")
+    check.date("date_maj")
     check.done()
     return frame, issues + check.issues
 
@@ -224,6 +313,7 @@ def validate_soutiens(frame: pd.DataFrame, pole_ids: set[str], name: str = "",
     frame, headers, issues = _prepare(frame, "soutiens", name, renames)
     check = _Checker("soutiens", frame)
     levels = []
+    guessed: dict[str, list] = {}
     for row, (pid, level) in enumerate(zip(frame["pole_id"].tolist(), frame["collectivite_niveau"].tolist())):
         if not pid:
             check.reject(row, "pole_id", "", "identifiant de pôle manquant",
@@ -236,8 +326,11 @@ def validate_soutiens(frame: pd.DataFrame, pole_ids: set[str], name: str = "",
         if not code:
             check.reject(row, "collectivite_niveau", level,
                          "niveau de collectivité manquant" if not level else "niveau de collectivité inconnu",
-                         f"utilisez l'une des valeurs : {vocab.expected('niveau')}")
+                         f"utilisez {vocab.accepted('niveau')}")
+        elif vocab.is_synonym("niveau", level, code):
+            guessed.setdefault(level, [code, []])[1].append(row)
     frame["collectivite_niveau"] = pd.Series(levels, index=frame.index, dtype=object)
+    check.synonyms("collectivite_niveau", "niveau", guessed)
     check.vocab("forme", "forme")
     check.vocab("leviers", "levier", multiple=True)
     check.number("annee", integer=True, low=1990, high=date.today().year + 1, what="une année")

@@ -137,6 +137,37 @@ def cases() -> list[dict]:
         dict(name="vocabulaire_accents.csv",
              content="id,nom,commune_insee,typologie,stade\nP1,A,01001,FILIÈRE,Émergent\n", code=0,
              words=["0 erreur"], desc="vocabulaire en majuscules et accentué"),
+        dict(name="vocabulaire_libelles.csv",
+             content="id;nom;commune_insee;typologie;stade;secteurs\n"
+                     "P1;A;01001;Multi-activités;Consolidée;Éco-activités|Services à la personne\n"
+                     "P2;B;01053;FILIÈRE;en développement;numérique\n"
+                     "P3;C;69123;mutualisation;CONSOLIDÉ;Emploi, insertion\n",
+             soutiens="pole_id;collectivite_niveau;forme;leviers\n"
+                      "P1;Département;Commande publique;l6|Coopération entre collectivités\n"
+                      "P2;EPCI (intercommunalité);Locaux, immobilier ou foncier;Aménagement, immobilier et foncier\n"
+                      "P3;Régions;subventions de fonctionnement;L 1\n",
+             code=0, words=["3 pôles lus (3 utilisables), 3 soutiens ; 0 erreur(s), 0 avertissement(s)"],
+             desc="libellés au lieu des codes, dans chaque colonne à vocabulaire (casse, accents, féminin, pluriel)"),
+        dict(name="vocabulaire_libelle_inconnu.csv",
+             content="id;nom;commune_insee;stade\nP1;A;01001;Presque consolidée\n", code=1,
+             words=["valeur inconnue pour « stade »", "« Consolidé »", "« En développement »"],
+             desc="valeur inconnue : le rapport liste les libellés acceptés, pas seulement les codes"),
+        dict(name="dates_melangees.csv",
+             content="id;nom;commune_insee;date_maj\nP1;A;01001;30/06/2025\nP2;B;01053;02/10/2025\n"
+                     "P3;C;69123;2025-06-30\nP4;D;44109;2/10/25\nP5;E;13055;1er oct. 2025\n",
+             code=0, words=["0 erreur", "Dernière mise à jour d'un pôle : 02/10/2025"],
+             desc="dates de mise à jour en formats mêlés, lues jour d'abord ; la plus récente est la vraie"),
+        dict(name="dates_illisibles.csv",
+             content="id;nom;commune_insee;date_maj\nP1;A;01001;02/10/2025\nP2;B;01053;le mois dernier\n"
+                     "P3;C;69123;31/02/2025\n",
+             code=1, words=["ligne 3, colonne « date_maj »", "n'est pas une date lisible", "ligne 4",
+                            "jour/mois/année", "3 pôles lus (3 utilisables)"],
+             desc="dates illisibles ou impossibles : signalées (ligne, colonne, correction), lignes gardées"),
+        dict(name="ids_nul_utf16.csv", content="id;nom;commune_insee\nP\x001;A;01001\nP1;B;01053\n"
+                                               "2A\x0001;C;69123\n2A\x00|x;D;44109\n".encode("utf-16"),
+             code=1, words=["caractères de contrôle invisibles", "identifiant déjà utilisé à la ligne 2"],
+             desc="UTF-16 avec des caractères NUL dans les identifiants : retirés ; deux ids qui ne "
+                  "différaient que par un NUL sont en double"),
         dict(name="commune_ambigue.csv", content="id,nom,commune\nP1,A,Saint-Denis\n", code=1,
              words=["plusieurs communes", "93066"], desc="nom de commune porté par plusieurs communes"),
         dict(name="commune_inconnue.csv", content="id,nom,commune\nP1,A,Boulogne-Billancour\n", code=1,

@@ -125,7 +125,9 @@ def test_an_upload_stays_in_its_browser_session(browser, app_url):
 def test_column_mapping_step(page, app_url):
     content = "Structure;Commune du siège\nX;Troyes\n".encode("utf-8")
     _upload(page, app_url, content, "colonnes.csv")
-    expect(page.get_by_text("Certaines colonnes obligatoires ne sont pas reconnues")).to_be_visible(timeout=60_000)
-    page.get_by_label("Table « poles » : colonne qui contient « nom »").click()
+    warning = page.get_by_text("Certaines colonnes obligatoires n'ont pas été reconnues")
+    expect(warning).to_be_visible(timeout=60_000)
+    page.get_by_role("combobox", name="« Nom du pôle » : quelle colonne de votre fichier le contient ?").click()
     page.get_by_role("option", name="Structure").click()
     expect(page.get_by_text(re.compile("Registre importé « colonnes.csv » : 1 pôles, dont 1 localisés"))).to_be_visible(timeout=60_000)
+    expect(warning).to_have_count(0)  # answered: the warning is gone
