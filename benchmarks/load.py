@@ -22,6 +22,7 @@ interaction starts, loopback addresses only. Runnable alone::
 
     python -m benchmarks.load --sessions 50 --visits 1            # starts its own server
     python -m benchmarks.load --url http://127.0.0.1:8080 --pid 123 --pid 456
+    python -m benchmarks.load --repliques --sessions 50 --deadline 90   # 1 process vs 2 replicas + nginx
 """
 
 from __future__ import annotations
@@ -322,6 +323,30 @@ def measure(url: str, sessions: int, visits: int = 1, pids=(), deadline_s: float
     return figures
 
 
+def figures(sessions: int = 50, deadline_s: float = 90) -> dict:
+    """The benchmark keys: one process, then two replicas behind nginx, on one throw-away
+    PostgreSQL (deploy/cluster.py). The one-process figures are measured on replica 0
+    directly (replica 1 idle), so both runs share the database and the code."""
+    from deploy import cluster
+    out: dict = {}
+    with cluster.running(2, env={"PTCE_FOND_DE_CARTE": "aucun"}) as c:
+        for replica in c.replicas:
+            asyncio.run(warm_up(replica.url))
+        one = asyncio.run(load(c.replicas[0].url, sessions, 1, [c.replicas[0].pid], deadline_s)).figures()
+        two = asyncio.run(load(c.url, sessions, 1, [r.pid for r in c.replicas], deadline_s)).figures()
+    out["load_1_process"] = one
+    out["load_2_replicas_nginx"] = two
+    out["load_sessions"] = sessions
+    out["server_cpu_ms_per_interaction"] = one["server_cpu_ms_per_interaction"]
+    out["interactions_per_s_1_process"] = one["interactions_per_s"]
+    out[f"p95_ms_{sessions}_sessions_1_process"] = one["p95_ms"]
+    out["interactions_per_s_2_replicas"] = two["interactions_per_s"]
+    out[f"p95_ms_{sessions}_sessions_2_replicas"] = two["p95_ms"]
+    out["replicas_scale_factor"] = two["interactions_per_s"] / one["interactions_per_s"]
+    out["load_errors"] = one["errors"] + two["errors"]
+    return out
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.load",
                                      description="Charge au niveau du protocole de Streamlit (sans navigateur).")
@@ -332,7 +357,13 @@ def main(argv=None) -> int:
     parser.add_argument("--sessions", type=int, default=50)
     parser.add_argument("--visits", type=int, default=1, help="visites (5 interactions) par session")
     parser.add_argument("--deadline", type=float, default=300, help="aucune interaction ne commence après (s)")
+    parser.add_argument("--repliques", action="store_true",
+                        help="1 processus puis 2 répliques derrière nginx, sur PostgreSQL (facteur d'échelle)")
     args = parser.parse_args(argv)
+    if args.repliques:
+        out = figures(args.sessions, args.deadline)
+        print(json.dumps(out, indent=1, ensure_ascii=False))
+        return 0 if not out["load_errors"] else 1
     if args.url:
         figures = measure(args.url, args.sessions, args.visits, args.pid, args.deadline)
     else:

@@ -132,7 +132,9 @@ def test_an_edit_on_one_replica_is_seen_on_the_other(browser, topology):
         viewer.reload()  # the viewer's next action, on the other replica
         expect(viewer.locator("[data-testid=stMetric]").filter(has_text="Pôles affichés")).to_contain_text(
             str(before + 1), timeout=60_000)
-        assert _served_by(c, editor_ctx) == {0} and _served_by(c, viewer_ctx) == {1}
+        assert _served_by(c, editor_ctx) == {0}
+        assert _served_by(c, viewer_ctx) == {1}, [l for l in c.access_log.read_text().splitlines()
+                                                  if l.startswith(_route(viewer_ctx))]
     finally:
         editor_ctx.close()
         viewer_ctx.close()
