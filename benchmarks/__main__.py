@@ -286,7 +286,7 @@ def run(quick: bool, skip_browser: bool, skip_hostile: bool = False, skip_load: 
         out.update(browser_figures(1 if quick else 3))
     if not skip_load:
         print("Charge au niveau du protocole (1 processus, puis 2 répliques derrière nginx)…", file=sys.stderr)
-        out.update(load_bench.figures(sessions=10 if quick else 50, deadline_s=45 if quick else 90))
+        out.update(load_bench.figures(sessions=20 if quick else 50, deadline_s=30 if quick else 60))
     return out
 
 

@@ -22,7 +22,7 @@ interaction starts, loopback addresses only. Runnable alone::
 
     python -m benchmarks.load --sessions 50 --visits 1            # starts its own server
     python -m benchmarks.load --url http://127.0.0.1:8080 --pid 123 --pid 456
-    python -m benchmarks.load --repliques --sessions 50 --deadline 90   # 1 process vs 2 replicas + nginx
+    python -m benchmarks.load --repliques --sessions 50 --pause 20   # 1 process vs 2 replicas + nginx
 """
 
 from __future__ import annotations
@@ -185,6 +185,10 @@ class Result:
     bytes: int = 0
     wall_s: float = 0.0
     cpu_s: float = 0.0
+    #: with one sequential session: server CPU of each interaction, read around it
+    cpu_pids: tuple = ()
+    cpu_by_interaction: dict = field(default_factory=lambda: {k: [] for k in INTERACTIONS})
+    _cpu_mark: float = 0.0
 
     @property
     def count(self) -> int:
@@ -207,16 +211,32 @@ class Result:
                 "p50_ms": 1000 * pct(lat, 50), "p95_ms": 1000 * pct(lat, 95),
                 "p95_ms_by_interaction": {k: 1000 * pct(v, 95) for k, v in self.latencies.items() if v},
                 "p50_ms_by_interaction": {k: 1000 * pct(v, 50) for k, v in self.latencies.items() if v},
-                "mb_received": self.bytes / 1e6}
+                "mb_received": self.bytes / 1e6, "error_samples": self.errors[:3],
+                **({"server_cpu_ms_by_interaction": {k: 1000 * statistics.median(v)
+                                                     for k, v in self.cpu_by_interaction.items() if v}}
+                   if self.cpu_pids else {})}
 
 
-async def visit(session: Session, n: int, result: Result | None, deadline: float) -> None:
-    """One user's visit (see the module's docstring); ``n`` varies the lever and EPCI."""
+async def _no_pause() -> None:
+    return None
+
+
+async def visit(session: Session, n: int, result: Result | None, deadline: float, think=_no_pause) -> None:
+    """One user's visit (see the module's docstring); ``n`` varies the lever and EPCI;
+    ``think`` is awaited before each interaction."""
 
     def record(kind: str, seconds: float, size: int) -> None:
         if result is not None:
             result.latencies[kind].append(seconds)
             result.bytes += size
+            if result.cpu_pids:
+                time.sleep(0.2)  # the server finishes its bookkeeping after the last message
+                now = cpu_seconds(result.cpu_pids)
+                result.cpu_by_interaction[kind].append(now - result._cpu_mark)
+                result._cpu_mark = now
+
+    if result is not None and result.cpu_pids:
+        result._cpu_mark = cpu_seconds(result.cpu_pids)
 
     def check(kind: str, run: Run, expected: str) -> None:
         problems = run.errors()
@@ -224,12 +244,14 @@ async def visit(session: Session, n: int, result: Result | None, deadline: float
             raise ProtocolError(f"{kind} : « {expected} » absent de la page"
                                 + (f" ; erreur : {problems[0][:200]}" if problems else ""))
 
+    await think()
     run = await session.rerun()
     check("carte", run, "Pôles affichés")
     record("carte", run.latency_s, run.bytes)
     if time.monotonic() > deadline:
         return
     levers = list(session.widgets["f_leviers"].options)
+    await think()
     run = await session.rerun(widgets={"f_leviers": [levers[n % len(levers)]]})
     check("levier", run, "Pôles affichés")
     record("levier", run.latency_s, run.bytes)
@@ -237,17 +259,20 @@ async def visit(session: Session, n: int, result: Result | None, deadline: float
         return
     epcis = list(session.widgets["f_epci"].options)[1:]
     epci = epcis[(n * 37) % len(epcis)]
+    await think()
     run = await session.rerun(widgets={"f_epci": epci})
     check("territoire", run, "commune(s) couverte(s)")
     record("territoire", run.latency_s, run.bytes)
     if time.monotonic() > deadline:
         return
+    await think()
     run = await session.rerun(page=FICHE_PAGE)
     check("fiche", run, "Population")
     record("fiche", run.latency_s, run.bytes)
     buttons = run.of_type("download_button")
     if not buttons or not buttons[0].url:
         raise ProtocolError("fiche : pas de bouton de téléchargement")
+    await think()
     t0 = time.perf_counter()
     data = await session.download(buttons[0].url)
     if not data.startswith(b"PK"):
@@ -278,20 +303,35 @@ def cpu_seconds(pids) -> float:
 
 
 async def load(url: str, sessions: int, visits: int = 1, pids=(), deadline_s: float = 300,
-               timeout: float = 120) -> Result:
-    """``sessions`` users at once, each doing ``visits`` visits back to back (no pause)."""
+               timeout: float = 120, think_s: float = 0.0, seed: int = 1, cpu_each: bool = False) -> Result:
+    """``sessions`` users at once, each doing ``visits`` visits. With ``think_s`` = 0 they
+    never pause (the server's throughput); otherwise each user starts at a random moment
+    within ``think_s`` and pauses 0.5–1.5 × ``think_s`` before each interaction (a user
+    reading the page), which is a load of about ``sessions / think_s`` interactions per second.
+    ``cpu_each`` (one session only) also reads the server's CPU around each interaction."""
+    import random
     _check_loopback(url)
-    result = Result()
+    result = Result(cpu_pids=tuple(pids) if cpu_each and sessions == 1 else ())
     deadline = time.monotonic() + deadline_s
+    rng = random.Random(seed)
+    pauses = [[rng.uniform(0.5, 1.5) * think_s for _ in range(5 * visits)] for _ in range(sessions)]
+    starts = [rng.uniform(0, think_s) for _ in range(sessions)]
 
     async def user(i: int) -> None:
         s = Session(url, timeout)
+        pause = iter(pauses[i])
+
+        async def think() -> None:
+            if think_s:
+                await asyncio.sleep(min(next(pause, think_s), max(0.0, deadline - time.monotonic())))
+
         try:
+            await asyncio.sleep(starts[i])
             await s.open()
             for v in range(visits):
                 if time.monotonic() > deadline:
                     break
-                await visit(s, i * visits + v, result, deadline)
+                await visit(s, i * visits + v, result, deadline, think)
         except Exception as exc:  # noqa: BLE001 - a failed user is counted, the others go on
             result.errors.append(f"session {i} : {type(exc).__name__} : {exc}")
         finally:
@@ -304,6 +344,24 @@ async def load(url: str, sessions: int, visits: int = 1, pids=(), deadline_s: fl
     return result
 
 
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process, in MB."""
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) / 1024 for line in f if line.startswith("VmRSS:"))
+
+
+def wait_idle(pids, limit_s: float = 90) -> None:
+    """Wait until the servers stop working on runs left over from a previous load."""
+    end = time.monotonic() + limit_s
+    before = cpu_seconds(pids)
+    while time.monotonic() < end:
+        time.sleep(1)
+        now = cpu_seconds(pids)
+        if now - before < 0.05:
+            return
+        before = now
+
+
 async def warm_up(url: str, timeout: float = 300) -> None:
     """One visit, not measured: fills the server's caches (boundaries, registry)."""
     s = Session(url, timeout)
@@ -314,36 +372,56 @@ async def warm_up(url: str, timeout: float = 300) -> None:
         await s.close()
 
 
-def measure(url: str, sessions: int, visits: int = 1, pids=(), deadline_s: float = 300) -> dict:
+def measure(url: str, sessions: int, visits: int = 1, pids=(), deadline_s: float = 300, think_s: float = 0) -> dict:
     asyncio.run(warm_up(url))
-    result = asyncio.run(load(url, sessions, visits, pids, deadline_s))
+    result = asyncio.run(load(url, sessions, visits, pids, deadline_s, think_s=think_s))
     figures = result.figures()
     figures["sessions"] = sessions
-    figures["error_samples"] = result.errors[:3]
     return figures
 
 
-def figures(sessions: int = 50, deadline_s: float = 90) -> dict:
-    """The benchmark keys: one process, then two replicas behind nginx, on one throw-away
-    PostgreSQL (deploy/cluster.py). The one-process figures are measured on replica 0
-    directly (replica 1 idle), so both runs share the database and the code."""
+def figures(sessions: int = 50, think_s: float = 20, busy_sessions: int = 8, deadline_s: float = 60) -> dict:
+    """The benchmark keys, on one throw-away PostgreSQL (deploy/cluster.py): one process
+    (replica 0 reached directly, replica 1 idle), then two replicas behind nginx.
+
+    - one user, three visits in a row: the server's CPU for each kind of interaction;
+    - throughput: ``busy_sessions`` users without pauses for ``deadline_s``: interactions
+      per second and server CPU per interaction;
+    - latency: ``sessions`` users each pausing about ``think_s`` between interactions (one
+      visit each), p50/p95.
+    """
     from deploy import cluster
     out: dict = {}
     with cluster.running(2, env={"PTCE_FOND_DE_CARTE": "aucun"}) as c:
+        one_pid, all_pids = [c.replicas[0].pid], [r.pid for r in c.replicas]
+        targets = {"1_process": (c.replicas[0].url, one_pid), "2_replicas": (c.url, all_pids)}
         for replica in c.replicas:
             asyncio.run(warm_up(replica.url))
-        one = asyncio.run(load(c.replicas[0].url, sessions, 1, [c.replicas[0].pid], deadline_s)).figures()
-        two = asyncio.run(load(c.url, sessions, 1, [r.pid for r in c.replicas], deadline_s)).figures()
-    out["load_1_process"] = one
-    out["load_2_replicas_nginx"] = two
-    out["load_sessions"] = sessions
-    out["server_cpu_ms_per_interaction"] = one["server_cpu_ms_per_interaction"]
-    out["interactions_per_s_1_process"] = one["interactions_per_s"]
-    out[f"p95_ms_{sessions}_sessions_1_process"] = one["p95_ms"]
-    out["interactions_per_s_2_replicas"] = two["interactions_per_s"]
-    out[f"p95_ms_{sessions}_sessions_2_replicas"] = two["p95_ms"]
-    out["replicas_scale_factor"] = two["interactions_per_s"] / one["interactions_per_s"]
-    out["load_errors"] = one["errors"] + two["errors"]
+        wait_idle(all_pids)
+        out["one_user_1_process"] = asyncio.run(load(c.replicas[0].url, 1, 3, one_pid, deadline_s,
+                                                     cpu_each=True)).figures()
+        for name, (url, pids) in targets.items():
+            wait_idle(all_pids)
+            out[f"busy_{name}"] = asyncio.run(load(url, busy_sessions, 100, pids, deadline_s)).figures()
+        for name, (url, pids) in targets.items():
+            wait_idle(all_pids)
+            out[f"users_{name}"] = asyncio.run(load(url, sessions, 1, pids, 6 * think_s + deadline_s,
+                                                    think_s=think_s)).figures()
+        out["replica_rss_mb"] = [rss_mb(r.pid) for r in c.replicas]
+    one, two = out["busy_1_process"], out["busy_2_replicas"]
+    out.update({
+        "load_sessions": sessions, "load_think_s": think_s, "load_busy_sessions": busy_sessions,
+        "server_cpu_ms_per_interaction": one["server_cpu_ms_per_interaction"],
+        "server_cpu_ms_by_interaction": out["one_user_1_process"]["server_cpu_ms_by_interaction"],
+        "interactions_per_s_1_process": one["interactions_per_s"],
+        "interactions_per_s_2_replicas": two["interactions_per_s"],
+        "replicas_scale_factor": two["interactions_per_s"] / one["interactions_per_s"]
+        if one["interactions_per_s"] else float("nan"),
+        f"p95_ms_{sessions}_sessions_1_process": out["users_1_process"]["p95_ms"],
+        f"p95_ms_{sessions}_sessions_2_replicas": out["users_2_replicas"]["p95_ms"],
+        "load_errors": sum(out[k]["errors"] for k in ("busy_1_process", "busy_2_replicas",
+                                                      "users_1_process", "users_2_replicas")),
+    })
     return out
 
 
@@ -357,21 +435,22 @@ def main(argv=None) -> int:
     parser.add_argument("--sessions", type=int, default=50)
     parser.add_argument("--visits", type=int, default=1, help="visites (5 interactions) par session")
     parser.add_argument("--deadline", type=float, default=300, help="aucune interaction ne commence après (s)")
+    parser.add_argument("--pause", type=float, default=0.0, help="pause moyenne d'un utilisateur entre deux interactions (s)")
     parser.add_argument("--repliques", action="store_true",
                         help="1 processus puis 2 répliques derrière nginx, sur PostgreSQL (facteur d'échelle)")
     args = parser.parse_args(argv)
     if args.repliques:
-        out = figures(args.sessions, args.deadline)
+        out = figures(args.sessions, args.pause or 20, deadline_s=min(args.deadline, 60))
         print(json.dumps(out, indent=1, ensure_ascii=False))
         return 0 if not out["load_errors"] else 1
     if args.url:
-        figures = measure(args.url, args.sessions, args.visits, args.pid, args.deadline)
+        measured = measure(args.url, args.sessions, args.visits, args.pid, args.deadline, args.pause)
     else:
         from dashboard import serve
         with serve.running({"PTCE_FOND_DE_CARTE": "aucun"}) as url:
-            figures = measure(url, args.sessions, args.visits, [url.pid], args.deadline)
-    print(json.dumps(figures, indent=1, ensure_ascii=False))
-    return 0 if not figures["errors"] else 1
+            measured = measure(url, args.sessions, args.visits, [url.pid], args.deadline, args.pause)
+    print(json.dumps(measured, indent=1, ensure_ascii=False))
+    return 0 if not measured["errors"] else 1
 
 
 if __name__ == "__main__":

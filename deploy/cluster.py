@@ -125,7 +125,7 @@ def nginx(servers: list[str], port: int | None = None,
     try:
         (prefix / "temp").mkdir(mode=0o777)
         site = render(NGINX_CONF.read_text(encoding="utf-8"), {
-            "PTCE_APP_SERVERS": "\n    ".join(f"server {s} max_fails=1 fail_timeout=10s;" for s in servers),
+            "PTCE_APP_SERVERS": "\n    ".join(f"server {s} max_fails=3 fail_timeout=10s;" for s in servers),
             "PTCE_LISTEN": f"127.0.0.1:{port}",
             "PTCE_FRAME_ANCESTORS": frame_ancestors,
             "PTCE_MAX_UPLOAD_MB": str(max(1, round(settings.max_upload_mb()))),

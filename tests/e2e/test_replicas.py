@@ -15,7 +15,7 @@ from deploy import cluster
 from ptce_geo.store import Store, User, accounts, importing
 
 from .conftest import OFFLINE
-from .test_edition import _count, _edit, _main, _sign_in
+from .test_edition import _edit, _main, _sign_in
 from .test_pages import SMALL
 
 PASSWORD = "mot-de-passe-editeur"
