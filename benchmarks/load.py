@@ -103,7 +103,9 @@ class Session:
         ws_url = "ws" + self.base[4:] + "/_stcore/stream"
         self.ws = await connect(ws_url, subprotocols=["streamlit", xsrf] if xsrf else ["streamlit"],
                                 origin=self.base, additional_headers={"Cookie": cookies} if cookies else None,
-                                max_size=None, compression=None, open_timeout=self.timeout)
+                                max_size=None, compression=None, open_timeout=self.timeout,
+                                # a browser sends no websocket pings: neither does a simulated user
+                                ping_interval=None)
 
     async def close(self) -> None:
         if self.ws is not None:
