@@ -164,6 +164,25 @@ def _init_database(url: str) -> None:
         raise ClusterError("la base n'a pas pu être initialisée :\n" + (done.stdout + done.stderr)[-2000:])
 
 
+def _start_replicas(stack: contextlib.ExitStack, env: dict[str, str], n: int) -> list[serve.AppURL]:
+    """Start ``n`` replicas at once (each loads the boundaries: in parallel it is faster);
+    each started one is stopped by ``stack``, even if another failed."""
+    from concurrent.futures import ThreadPoolExecutor
+    managers = [serve.running(env) for _ in range(n)]
+    with ThreadPoolExecutor(n) as pool:
+        futures = [pool.submit(m.__enter__) for m in managers]
+    urls, errors = [], []
+    for manager, future in zip(managers, futures):
+        try:
+            urls.append(future.result())
+            stack.push(manager.__exit__)
+        except Exception as exc:  # noqa: BLE001 - raised below, once the others are registered
+            errors.append(exc)
+    if errors:
+        raise ClusterError(f"une réplique n'a pas démarré : {errors[0]}") from errors[0]
+    return urls
+
+
 @contextlib.contextmanager
 def running(replicas: int = 2, database_url: str | None = None, env: dict[str, str] | None = None,
             port: int | None = None, frame_ancestors: str = "") -> Iterator[Cluster]:
@@ -179,7 +198,7 @@ def running(replicas: int = 2, database_url: str | None = None, env: dict[str, s
         _init_database(database_url)
         shared = {"PTCE_DATABASE_URL": database_url, "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_urlsafe(32),
                   **(env or {})}
-        apps = [Replica(stack.enter_context(serve.running(shared))) for _ in range(replicas)]
+        apps = [Replica(url) for url in _start_replicas(stack, shared, replicas)]
         url, pid, log = stack.enter_context(nginx([r.url.split("//", 1)[1] for r in apps], port, frame_ancestors))
         yield Cluster(url, database_url, apps, pid, log)
 
