@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks import hostile
+from benchmarks import load as load_bench
 from benchmarks import store as store_bench
 from dashboard import serve
 from ptce_geo import coverage as cv
@@ -48,7 +49,11 @@ TARGETS = {  # key: (comparison, target)
     "hostile_refusal_peak_mb": ("<=", 300),
     "hostile_all_refused_in_french": ("==", True),
     "unknown_communes_100k_cpu_s": ("<=", 15),
+    "server_cpu_ms_per_interaction": ("<=", 50),
 }
+#: Reported without a target (benchmarks/load.py).
+LOAD_KEYS = ("interactions_per_s_1_process", "p95_ms_50_sessions_1_process", "interactions_per_s_2_replicas",
+             "p95_ms_50_sessions_2_replicas", "replicas_scale_factor")
 #: Not a refusal: 100,000 rows read, validated and located, each with its error.
 UNKNOWN_COMMUNES = "csv_communes_inconnues_100k"
 
@@ -212,7 +217,7 @@ def hostile_figures() -> dict:
             "unknown_communes_100k_s": files[UNKNOWN_COMMUNES]["s"]}
 
 
-def run(quick: bool, skip_browser: bool, skip_hostile: bool = False) -> dict:
+def run(quick: bool, skip_browser: bool, skip_hostile: bool = False, skip_load: bool = False) -> dict:
     rep = 1 if quick else 3
     out: dict = {"machine": machine(), "quick": quick}
     # the pages read the shared registry: a throw-away database, never the user's data/
@@ -279,6 +284,9 @@ def run(quick: bool, skip_browser: bool, skip_hostile: bool = False) -> dict:
 
     if not skip_browser:
         out.update(browser_figures(1 if quick else 3))
+    if not skip_load:
+        print("Charge au niveau du protocole (1 processus, puis 2 répliques derrière nginx)…", file=sys.stderr)
+        out.update(load_bench.figures(sessions=20 if quick else 50, deadline_s=30 if quick else 60))
     return out
 
 
@@ -302,6 +310,9 @@ def report(figures: dict) -> str:
         ok = {"<=": value <= target, ">=": value >= target, "==": value == target}[op]
         lines.append(f"{key:38} {_fmt(value):>14}  {op} {_fmt(target):>9}  {'OK' if ok else 'HORS CIBLE'}")
     lines.append(f"{'explore_baseline_html_bytes':38} {_fmt(figures['explore_baseline_html_bytes']):>14}  (référence)")
+    for key in LOAD_KEYS:
+        if key in figures:
+            lines.append(f"{key:38} {_fmt(figures[key]):>14}")
     for n, ms in figures.get("coverage_ms_by_poles", {}).items():
         lines.append(f"{'coverage_ms (' + n + ' pôles)':38} {_fmt(ms):>14}")
     for name, f in figures.get("hostile_files", {}).items():
@@ -315,8 +326,9 @@ def main(argv=None) -> int:
     parser.add_argument("--json", help="écrire les mesures dans ce fichier JSON")
     parser.add_argument("--sans-navigateur", action="store_true", help="ne pas lancer Chromium")
     parser.add_argument("--sans-hostiles", action="store_true", help="ne pas mesurer les fichiers hostiles")
+    parser.add_argument("--sans-charge", action="store_true", help="ne pas lancer la charge (benchmarks/load.py)")
     args = parser.parse_args(argv)
-    figures = run(args.quick, args.sans_navigateur, args.sans_hostiles)
+    figures = run(args.quick, args.sans_navigateur, args.sans_hostiles, args.sans_charge)
     print(report(figures))
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=2, ensure_ascii=False, default=float), encoding="utf-8")

@@ -1,0 +1,37 @@
+"""The protocol-level load generator (benchmarks/load.py) speaks Streamlit's protocol:
+two simulated sessions against the real app get the pages' elements back. Speed is
+measured by ``python -m benchmarks``, not here."""
+
+import asyncio
+
+import pytest
+
+from benchmarks import load
+from tests.e2e.conftest import start_server
+
+
+def test_it_refuses_anything_but_the_loopback():
+    with pytest.raises(ValueError, match="machine locale"):
+        load.Session("http://exemple.fr:8501")
+
+
+def test_two_sessions_rerun_and_get_the_pages_back():
+    with start_server() as url:
+        async def scenario():
+            s = load.Session(url)
+            await s.open()
+            try:
+                run = await s.rerun()
+                assert "Pôles affichés" in run.texts() and not run.errors()
+                assert "fiche_territoire" in s.pages
+                levers = list(s.widgets["f_leviers"].options)
+                run = await s.rerun(widgets={"f_leviers": [levers[5]]})
+                caption = next(t for t in run.texts() if t.startswith("Filtres :"))
+                assert "L6" in caption
+            finally:
+                await s.close()
+        asyncio.run(scenario())
+        result = asyncio.run(load.load(url, sessions=2, visits=1, pids=[url.pid], deadline_s=120))
+    assert result.errors == []
+    assert {k: len(v) for k, v in result.latencies.items()} == {k: 2 for k in load.INTERACTIONS}
+    assert result.cpu_s > 0
