@@ -26,8 +26,8 @@ def test_two_sessions_rerun_and_get_the_pages_back():
                 assert "fiche_territoire" in s.pages
                 levers = list(s.widgets["f_leviers"].options)
                 run = await s.rerun(widgets={"f_leviers": [levers[5]]})
-                caption = next(t for t in run.texts() if t.startswith("Filtres :"))
-                assert "L6" in caption
+                caption = next(t for t in run.texts() if t.startswith("France entière —"))  # the scope
+                assert "leviers : L6" in caption
             finally:
                 await s.close()
         asyncio.run(scenario())
