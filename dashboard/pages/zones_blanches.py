@@ -28,7 +28,8 @@ fmt = st.radio("Format du fichier", ["excel", "csv"], horizontal=True, key="zb_f
 st.download_button("Télécharger le tableau (CSV)", export.to_csv_bytes(table, fmt),
                    file_name="zones_blanches_epci.csv", mime="text/csv", key="zb_download")
 common.table(table, height=400)
-st_folium(maps.gaps_map(terr.display["epci"], gaps, poles, supports, basemap=basemap),
+st_folium(maps.gaps_map(terr.display["epci"], gaps, poles, supports, basemap=basemap,
+                        boundaries=common.boundary_files()),
           height=560, use_container_width=True, returned_objects=[], key="carte_zb")
 if reg.issues:
     st.download_button("Télécharger le rapport de validation du registre", export.to_csv_bytes(reg.report_frame(), fmt),
