@@ -129,11 +129,18 @@ class Visit:
                 "files": self.files}
 
 
+#: The map is drawn: boundaries from static files mark their container once drawn.
+DRAWN = ".leaflet-container[data-ptce-features]"
+#: Maps with inline boundaries (before the static files) draw them at once on a canvas:
+#: set ``LEGACY`` to measure that code (the figures "before").
+LEGACY = False
+
+
 def wait_for_map(page, national: bool, timeout: float = 180_000):
     frame = page.frame_locator(MAP_FRAME).first
-    frame.locator(".leaflet-container[data-ptce-features]").first.wait_for(timeout=timeout)
-    if national:
-        frame.locator(".marker-cluster").first.wait_for(timeout=timeout)
+    frame.locator("canvas.leaflet-zoom-animated" if LEGACY else DRAWN).first.wait_for(timeout=timeout)
+    frame.locator(".marker-cluster" if national else ".leaflet-marker-icon, .leaflet-interactive").first.wait_for(
+        timeout=timeout)
 
 
 def _settle(relay: Relay, quiet: float = 1.5, limit: float = 60):

@@ -22,7 +22,6 @@ import shapely
 import shapely.geometry
 import numpy as np
 from branca.element import MacroElement
-from folium.plugins import MarkerCluster
 from jinja2 import Template
 
 from . import vocab
@@ -86,14 +85,16 @@ def install_assets(target: Path) -> list[Path]:
     return written
 
 
-def _local_assets(m: folium.Map, cluster: MarkerCluster | None) -> None:
-    m.default_js = [("leaflet", f"{STATIC_URL}/leaflet.js"), ("jquery", f"{STATIC_URL}/jquery.min.js"),
-                    ("ptce_map", f"{STATIC_URL}/ptce_map-{GEOMETRY_FORMAT}.js")]
+def _local_assets(m: folium.Map, cluster: bool = False) -> None:
+    """Scripts and stylesheets from the app's static files (no CDN): Leaflet,
+    jQuery, ``ptce_map.js``, and the marker-cluster plugin when ``cluster``."""
+    m.default_js = [("leaflet", f"{STATIC_URL}/leaflet.js"), ("jquery", f"{STATIC_URL}/jquery.min.js")]
     m.default_css = [("leaflet_css", f"{STATIC_URL}/leaflet.css")]
-    if cluster is not None:
-        cluster.default_js = [("markerclusterjs", f"{STATIC_URL}/leaflet.markercluster.js")]
-        cluster.default_css = [("markerclustercss", f"{STATIC_URL}/MarkerCluster.css"),
-                               ("markerclusterdefaultcss", f"{STATIC_URL}/MarkerCluster.Default.css")]
+    if cluster:
+        m.default_js.append(("markerclusterjs", f"{STATIC_URL}/leaflet.markercluster.js"))
+        m.default_css += [("markerclustercss", f"{STATIC_URL}/MarkerCluster.css"),
+                          ("markerclusterdefaultcss", f"{STATIC_URL}/MarkerCluster.Default.css")]
+    m.default_js.append(("ptce_map", f"{STATIC_URL}/ptce_map-{GEOMETRY_FORMAT}.js"))
 
 
 # ---------------------------------------------------------------------------
@@ -401,38 +402,32 @@ POLE_LEGEND = [("ptce-pole", "pôle"),
 CONTEXT_LEGEND = [("ptce-pole ptce-contexte", "pôle hors du territoire (regroupés)")]
 
 
-def _cluster_icon(css: str) -> str:
-    return ("function (cluster) { var n = cluster.getChildCount();"
-            " var size = n < 10 ? 'small' : n < 100 ? 'medium' : 'large';"
-            f" return L.divIcon({{html: '<div><span>' + n + '</span></div>', className: 'marker-cluster marker-cluster-' + size + ' {css}',"
-            " iconSize: L.point(40, 40)}); }")
+class _Poles(MacroElement):
+    """Pole markers drawn by ``ptceMap.poles`` from one compact list."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        ptceMap.poles({{ this._parent.get_name() }}, {{ this.data }});
+        {% endmacro %}""")
+
+    def __init__(self, data: dict):
+        super().__init__()
+        self._name = "PtcePoles"
+        self.data = _script_json(data)
 
 
-def add_poles(m, poles: pd.DataFrame, supports: pd.DataFrame, cluster: bool = True, context: bool = False,
-              fiche: bool = True):
+def add_poles(m, poles: pd.DataFrame, supports: pd.DataFrame, cluster: bool = True, context: bool = False):
     """Poles as round markers that a keyboard reaches (Tab, then Enter opens the
-    popup), clustered when zoomed out, with escaped popups. ``context``: poles
-    outside the chosen territory, lighter and always clustered."""
-    css = "ptce-contexte" if context else ""
-    if cluster or context:
-        options = {"disableClusteringAtZoom": 10}
-        layer = MarkerCluster(name="Pôles hors du territoire" if context else "Pôles", options=options,
-                              icon_create_function=_cluster_icon(css) if context else None)
-    else:
-        layer = folium.FeatureGroup(name="Pôles")
+    popup), clustered when zoomed out, with escaped tooltips and popups.
+    ``context``: poles outside the chosen territory, lighter and always clustered.
+    Returns whether the markers are clustered (the page then loads the plugin)."""
     grouped = {pid: df for pid, df in supports.groupby("pole_id")} if len(supports) else {}
     empty = supports.iloc[0:0]
-    for pole in poles.to_dict("records"):
-        icon = folium.DivIcon(html=f"<div class='ptce-pole {css}'><span class='ptce-sr'>Pôle "
-                                   f"{esc(pole['nom'])}</span></div>",
-                              icon_size=(14, 14), icon_anchor=(7, 7), class_name="ptce-marker")
-        folium.Marker(
-            location=[pole["point_lat"], pole["point_lon"]], icon=icon, keyboard=True,
-            tooltip=esc(pole["nom"]),
-            popup=folium.Popup(pole_popup(pole, grouped.get(pole["id"], empty), fiche=fiche), max_width=360),
-        ).add_to(layer)
-    layer.add_to(m)
-    return layer
+    items = [[round(float(p["point_lat"]), 5), round(float(p["point_lon"]), 5), esc(p["nom"]),
+              pole_popup(p, grouped.get(p["id"], empty))] for p in poles.to_dict("records")]
+    clustered = bool(cluster or context)
+    _Poles({"items": items, "cluster": clustered, "context": bool(context)}).add_to(m)
+    return clustered
 
 
 def national_map(epci_display: gpd.GeoDataFrame, epci_table: pd.DataFrame, poles: pd.DataFrame,
@@ -532,14 +527,14 @@ def territory_map(communes: gpd.GeoDataFrame, commune_table: pd.DataFrame, outli
                      style={"color": "#666", "weight": 0.3, "fillOpacity": 0.6})).add_to(m)
     folium.GeoJson(outline, name="Contour", interactive=False,
                    style_function=lambda f: {"fill": False, "color": "#000", "weight": 3}).add_to(m)
-    cluster = None
+    cluster = False
     if context_poles is not None and len(context_poles):
         cluster = add_poles(m, context_poles, supports, context=True)
     add_poles(m, poles, supports, cluster=False)
     m.get_root().html.add_child(folium.Element(legend_html(
         "Distance au pôle le plus proche", [(c, f"{lo:g} à {hi:g} km" if hi < 1e9 else f"{lo:g} km et plus")
                                             for lo, hi, c in DISTANCE_BINS],
-        poles=POLE_LEGEND[:1] + (CONTEXT_LEGEND if cluster is not None else []))))
+        poles=POLE_LEGEND[:1] + (CONTEXT_LEGEND if cluster else []))))
     _local_assets(m, cluster)
     return m
 

@@ -91,6 +91,28 @@
     }).catch(function (err) { console.error("ptceMap", err); });
   }
 
+  /* Poles: data = {items: [[lat, lon, name, popup], ...], cluster, context}. Markers
+   * are focusable (Tab) and open their popup with Enter. */
+  function poles(target, data) {
+    var css = data.context ? " ptce-contexte" : "";
+    var group = data.cluster ? L.markerClusterGroup({
+      disableClusteringAtZoom: 10,
+      iconCreateFunction: function (c) {
+        var n = c.getChildCount(), size = n < 10 ? "small" : n < 100 ? "medium" : "large";
+        return L.divIcon({html: "<div><span>" + n + "</span></div>", iconSize: L.point(40, 40),
+                          className: "marker-cluster marker-cluster-" + size + css});
+      }
+    }) : L.featureGroup();
+    data.items.forEach(function (p) {
+      var icon = L.divIcon({html: "<div class='ptce-pole" + css + "'><span class='ptce-sr'>Pôle " + p[2] +
+                                  "</span></div>", className: "ptce-marker", iconSize: [14, 14], iconAnchor: [7, 7]});
+      L.marker([p[0], p[1]], {icon: icon, keyboard: true})
+        .bindTooltip(p[2]).bindPopup(p[3], {maxWidth: 360}).addTo(group);
+    });
+    group.addTo(target);
+    return group;
+  }
+
   /* Popups stay clear of the legend: pan the map when one would open under it. */
   function clearOfLegend(map) {
     map.on("popupopen", function (e) {
@@ -103,5 +125,5 @@
     });
   }
 
-  window.ptceMap = {draw: draw, clearOfLegend: clearOfLegend, load: load};
+  window.ptceMap = {draw: draw, poles: poles, clearOfLegend: clearOfLegend, load: load};
 })();
