@@ -139,8 +139,10 @@ LEGACY = False
 def wait_for_map(page, national: bool, timeout: float = 180_000):
     frame = page.frame_locator(MAP_FRAME).first
     frame.locator("canvas.leaflet-zoom-animated" if LEGACY else DRAWN).first.wait_for(timeout=timeout)
-    frame.locator(".marker-cluster" if national else ".leaflet-marker-icon, .leaflet-interactive").first.wait_for(
-        timeout=timeout)
+    if national:
+        frame.locator(".marker-cluster").first.wait_for(timeout=timeout)
+    elif not LEGACY:  # (legacy territory maps drew their poles on the canvas)
+        frame.locator(".leaflet-marker-icon").first.wait_for(timeout=timeout)
 
 
 def _settle(relay: Relay, quiet: float = 1.5, limit: float = 60):

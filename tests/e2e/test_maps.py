@@ -36,12 +36,16 @@ def test_hovering_a_commune_of_a_territory_map_shows_its_tooltip(page, app_url, 
     page.goto(f"{app_url}/?departement=48")
     frame = _map_frame(page)
     page.locator(MAP).first.scroll_into_view_if_needed()
-    x, y = _screen_point(page, frame, inside.y, inside.x)
-    page.mouse.move(x - 30, y - 30)
-    page.mouse.move(x, y, steps=5)
-    tooltip = page.frame_locator(MAP).first.locator(".leaflet-tooltip")
-    expect(tooltip.filter(has_text=far["nom"]).first).to_be_visible(timeout=10_000)
-    text = tooltip.filter(has_text=far["nom"]).first.inner_text()
+    tooltip = page.frame_locator(MAP).first.locator(".leaflet-tooltip").filter(has_text=far["nom"])
+    for _ in range(10):  # the page may still be settling (scroll, late layout): hover again
+        x, y = _screen_point(page, frame, inside.y, inside.x)
+        page.mouse.move(x - 40, y - 40)
+        page.mouse.move(x, y, steps=5)
+        if tooltip.count():
+            break
+        page.wait_for_timeout(1000)
+    expect(tooltip.first).to_be_visible(timeout=10_000)
+    text = tooltip.first.inner_text()
     assert "Distance au pôle le plus proche" in text
     assert f"{far['distance_km']:.1f} km".replace(".", ",") in text
     shot(page, "carte_territoire_infobulle")
@@ -60,8 +64,8 @@ def test_data_page_preview_shows_every_located_pole(page, app_url):
     page.locator(MAP).first.scroll_into_view_if_needed()
     page.wait_for_timeout(800)  # the fit runs again once the frame has its size
     seen = frame.evaluate("""() => { const b = map_div.getBounds(); let n = 0, ok = 0;
-        Object.keys(window).filter(k => k.startsWith('marker_cluster_')).forEach(k =>
-          window[k].eachLayer(m => { n++; if (b.contains(m.getLatLng())) ok++; }));
+        map_div.eachLayer(g => { if (g instanceof L.MarkerClusterGroup)
+          g.getLayers().forEach(m => { n++; if (b.contains(m.getLatLng())) ok++; }); });
         return {n: n, ok: ok, zoom: map_div.getZoom()}; }""")
     assert seen["n"] == 6 and seen["ok"] == 6, seen
     assert 4 <= seen["zoom"] <= 7, seen  # France seen whole, not the world
