@@ -7,6 +7,8 @@ PyPI, and every map built here points at those copies instead of public CDNs.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
 import re
@@ -30,7 +32,7 @@ from .text import split_list
 #: URL prefix under which Streamlit serves ``dashboard/static``.
 STATIC_ROOT = "/app/static"
 STATIC_URL = f"{STATIC_ROOT}/vendor"
-#: Version of the boundary files' encoding and of ``assets/ptce_map.js``: part of their URLs.
+#: Version of the boundary files' encoding (read by ``assets/ptce_map.js``): part of their URLs.
 GEOMETRY_FORMAT = 1
 #: Coordinates of the boundary files are integers in 1/SCALE degree (about 10 m).
 SCALE = 10_000  # 10 ** territories.DISPLAY_DECIMALS
@@ -54,6 +56,14 @@ DISTANCE_BINS = [(0, 5, "#2166ac"), (5, 15, "#67a9cf"), (15, 30, "#d1e5f0"), (30
                  (60, 1e9, "#b2182b")]
 
 
+@functools.lru_cache(maxsize=1)
+def script_name() -> str:
+    """``ptce_map-<hash of its content>.js``: a changed script gets a new URL, so
+    browsers never run a stale copy from their cache."""
+    digest = hashlib.sha256((ASSETS_DIR / "ptce_map.js").read_bytes()).hexdigest()[:12]
+    return f"ptce_map-{digest}.js"
+
+
 def _asset_sources() -> dict[str, Path]:
     import xstatic.pkg.jquery as jq
     import xstatic.pkg.leaflet as lf
@@ -66,7 +76,7 @@ def _asset_sources() -> dict[str, Path]:
         "leaflet.markercluster.js": Path(mc.BASE_DIR) / "leaflet.markercluster.js",
         "MarkerCluster.css": Path(mc.BASE_DIR) / "MarkerCluster.css",
         "MarkerCluster.Default.css": Path(mc.BASE_DIR) / "MarkerCluster.Default.css",
-        f"ptce_map-{GEOMETRY_FORMAT}.js": ASSETS_DIR / "ptce_map.js",
+        script_name(): ASSETS_DIR / "ptce_map.js",
     }
 
 
@@ -94,7 +104,7 @@ def _local_assets(m: folium.Map, cluster: bool = False) -> None:
         m.default_js.append(("markerclusterjs", f"{STATIC_URL}/leaflet.markercluster.js"))
         m.default_css += [("markerclustercss", f"{STATIC_URL}/MarkerCluster.css"),
                           ("markerclusterdefaultcss", f"{STATIC_URL}/MarkerCluster.Default.css")]
-    m.default_js.append(("ptce_map", f"{STATIC_URL}/ptce_map-{GEOMETRY_FORMAT}.js"))
+    m.default_js.append(("ptce_map", f"{STATIC_URL}/{script_name()}"))
 
 
 # ---------------------------------------------------------------------------
@@ -227,6 +237,8 @@ MARKER_CSS = f"""<style>
   background-color:rgba(118,42,131,.85); color:#fff; font-weight:bold; }}
 .marker-cluster.ptce-contexte {{ background-color:rgba(158,158,158,.3); }}
 .marker-cluster.ptce-contexte div {{ background-color:rgba(120,120,120,.6); color:#fff; }}
+.ptce-tip table {{ font:12px sans-serif; border-collapse:collapse; }}
+.ptce-tip th {{ font-weight:bold; padding:0 6px 0 0; text-align:left; }}
 .ptce-vues {{ background:#fff; border:1px solid #999; border-radius:4px; padding:4px; font:12px sans-serif; }}
 .ptce-vues button {{ display:block; width:100%; margin:2px 0; font:12px sans-serif; cursor:pointer; }}
 </style>"""
@@ -390,7 +402,7 @@ def legend_html(title: str, items: list[tuple[str, str]], poles: list[tuple[str,
     for css, label in poles if poles is not None else POLE_LEGEND:
         rows += (f"<div style='margin-top:3px'><span class='{css}' style='display:inline-block;vertical-align:middle;"
                  f"margin-right:6px'></span>{esc(label)}</div>")
-    return (f"<div id='legende' style='position:absolute;bottom:28px;left:12px;z-index:1000;background:white;"
+    return (f"<div id='legende' style='position:absolute;bottom:42px;left:12px;z-index:1000;background:white;"
             f"padding:8px 10px;border:1px solid #999;border-radius:4px;font:12px sans-serif'>"
             f"<b>{esc(title)}</b>{rows}</div>")
 

@@ -1,5 +1,6 @@
 import html
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -15,6 +16,9 @@ def test_assets_are_installed_from_packages(tmp_path):
     names = {p.name for p in written}
     assert {"leaflet.js", "leaflet.css", "leaflet.markercluster.js", "jquery.min.js"} <= names
     assert (tmp_path / "leaflet.js").stat().st_size > 100_000
+    # the map script is named after its content: a new version gets a new URL
+    assert maps.script_name() in names and re.fullmatch(r"ptce_map-[0-9a-f]{12}\.js", maps.script_name())
+    assert (tmp_path / maps.script_name()).read_bytes() == (maps.ASSETS_DIR / "ptce_map.js").read_bytes()
 
 
 def test_national_map_uses_local_assets_and_has_a_legend(territories, demo):

@@ -58,7 +58,7 @@
           var i = wanted[code];
           if (i === undefined || !file.geoms[j].length) { return; }
           var rows = data.labels.map(function (label, k) {
-            return "<tr><th style='text-align:left;padding-right:6px'>" + label + "</th><td>" +
+            return "<tr><th>" + label + "</th><td>" +
               formatted(data.columns[k], i, file, j) + "</td></tr>";
           }).join("");
           features.push({type: "Feature", geometry: geometry(file.geoms[j], file.scale),
