@@ -354,7 +354,9 @@ def display_layers(communes: gpd.GeoDataFrame, aggregates: dict[str, gpd.GeoData
     3. each aggregate (EPCI, département, région) is the exact union of its
        communes' faces, simplified as a coverage with :data:`DISPLAY_TOLERANCE_M`.
 
-    Coordinates keep their precision here: rounding them (to
+    One commune in 35,000 may keep a ring that crosses itself at a
+    point (splitting it would part it from its neighbour); the mosaic stays
+    exact. Coordinates keep their precision here: rounding them (to
     :data:`DISPLAY_DECIMALS` decimals, when a map encodes them) would fold a
     few tiny rings. Distances and coverage never use these layers.
     """
@@ -381,6 +383,10 @@ def display_layers(communes: gpd.GeoDataFrame, aggregates: dict[str, gpd.GeoData
     out = {"communes": kept.assign(geometry=[_polygonal(g) for g in commune_geoms])}
     for name, layer in aggregates.items():
         geoms = np.array([parts[name].get(code, shapely.Polygon()) for code in layer["code"]], dtype=object)
+        # a ring the simplification left touching itself is split where it touches:
+        # the same edges, so the coverage stays exact
+        bad = ~shapely.is_valid(geoms)
+        geoms[bad] = shapely.make_valid(geoms[bad], method="structure")
         out[name] = layer.assign(geometry=[_polygonal(g) for g in geoms])
     return {name: gpd.GeoDataFrame(frame, geometry="geometry", crs=4326) for name, frame in out.items()}
 
