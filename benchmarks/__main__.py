@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchmarks import hostile
+from benchmarks import hostile, mapweight
 from benchmarks import load as load_bench
 from benchmarks import store as store_bench
 from dashboard import serve
@@ -50,6 +50,20 @@ TARGETS = {  # key: (comparison, target)
     "hostile_all_refused_in_french": ("==", True),
     "unknown_communes_100k_cpu_s": ("<=", 15),
     "server_cpu_ms_per_interaction": ("<=", 50),
+    # map weight (issues 11 and 13): our bytes = websocket + /app/static, on the wire
+    "map_france_first_our_bytes": ("<=", 500_000),
+    "map_france_repeat_our_bytes": ("<=", 100_000),
+    "map_france_filter_change_bytes": ("<=", 30_000),
+    "map_france_first_time_to_map_s": ("<=", 3.2),
+    "map_france_first_time_to_map_4mbit_s": ("<=", 8),
+    "map_france_repeat_time_to_map_4mbit_s": ("<=", 4),
+    "map_france_build_s": ("<=", 0.5),
+    "map_grand_est_first_our_bytes": ("<=", 1_000_000),
+    "map_grand_est_repeat_our_bytes": ("<=", 400_000),
+    "map_grand_est_first_time_to_map_s": ("<=", 3),
+    "map_grand_est_first_time_to_map_4mbit_s": ("<=", 10),
+    "map_grand_est_repeat_time_to_map_4mbit_s": ("<=", 6),
+    "map_grand_est_build_s": ("<=", 0.5),
 }
 #: Reported without a target (benchmarks/load.py).
 LOAD_KEYS = ("interactions_per_s_1_process", "p95_ms_50_sessions_1_process", "interactions_per_s_2_replicas",
@@ -172,9 +186,7 @@ def browser_figures(repeat: int) -> dict:
             page = context.new_page()
             t0 = time.perf_counter()
             page.goto(url)
-            frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]').first
-            frame.locator("canvas.leaflet-zoom-animated").first.wait_for(timeout=120_000)
-            frame.locator(".marker-cluster").first.wait_for(timeout=120_000)
+            mapweight.wait_for_map(page, national=True)  # EPCI drawn, poles clustered
             return time.perf_counter() - t0, page
 
         warm = browser.new_context()
@@ -192,12 +204,58 @@ def browser_figures(repeat: int) -> dict:
         rss_10 = _rss_mb(url.pid)
         for ctx in contexts:
             ctx.close()
+        print("Poids des cartes (France, Grand Est), liaison lente émulée…", file=sys.stderr)
+        weights = mapweight.browser_figures(url, browser)
         browser.close()
     return {"browser_time_to_map_s": statistics.median(times), "server_rss_mb_1_session": rss_1,
-            "server_rss_mb_10_sessions": rss_10}
+            "server_rss_mb_10_sessions": rss_10, **weights}
 
 
 # ---------------------------------------------------------------------------
+
+
+def map_builds(territories, reg, rep: int) -> dict:
+    """Server time to build a map view as the map page does (coverage, layers,
+    rendering), boundary files already written; the one-time writing of the
+    files; and what compressing one map message costs the server."""
+    from ptce_geo import levels
+    out = {}
+    directory = Path(tempfile.mkdtemp(prefix="ptce-geo-"))
+    try:
+        files = maps.BoundaryFiles(territories, directory)
+        t0 = time.perf_counter()
+        files.epci()
+        for dep in territories.departements["code"]:
+            files.communes(dep)
+        out["boundary_files_write_s"] = time.perf_counter() - t0
+        out["boundary_files_bytes"] = sum(p.stat().st_size for p in directory.rglob("*.json"))
+
+        def france():
+            poles = cv.filter_poles(reg.poles, reg.soutiens, cv.Filters())
+            table = cv.coverage_table(territories, poles, "epci")
+            m, layers = maps.national_layers(territories.display["epci"], table, poles, reg.soutiens,
+                                             boundaries=files)
+            layers.add_to(m)
+            return m.get_root().render()
+
+        def region(code="44"):
+            poles = cv.filter_poles(reg.poles, reg.soutiens, cv.Filters())
+            communes = territories.communes[territories.communes[levels.get("region").commune_column] == code]
+            table = cv.coverage_table(territories, poles, "commune", within=("region", code))
+            inside, context = maps.split_poles(poles, territories, ("region", code))
+            return maps.territory_map(communes, table, None, inside, reg.soutiens, context_poles=context,
+                                      boundaries=files).get_root().render()
+
+        out["map_france_build_s"], page_fr = timed(france, 3 * rep)
+        out["map_grand_est_build_s"], page_ge = timed(region, 3 * rep)
+        out["map_france_page_bytes"] = len(page_fr.encode())
+        out["map_grand_est_page_bytes"] = len(page_ge.encode())
+        deflate = mapweight.deflate_cost(page_ge.encode())
+        out["ws_deflate_grand_est_message_cpu_ms"] = deflate["cpu_ms"]
+        out["ws_deflate_grand_est_message_ratio"] = deflate["bytes"] / deflate["compressed_bytes"]
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    return out
 
 
 def hostile_figures() -> dict:
@@ -237,7 +295,7 @@ def run(quick: bool, skip_browser: bool, skip_hostile: bool = False, skip_load: 
     import shapely
     out["display_layers_coverage_valid"] = all(
         bool(shapely.coverage_is_valid(territories.display[k].geometry.to_numpy()))
-        for k in ("epci", "departements", "regions"))
+        for k in ("communes", "epci", "departements", "regions"))
 
     reg = demo_registry(territories)
     poles = cv.filter_poles(reg.poles, reg.soutiens, cv.Filters())
@@ -247,6 +305,8 @@ def run(quick: bool, skip_browser: bool, skip_hostile: bool = False, skip_load: 
     baseline = territories.epci.explore().get_root().render()
     out["explore_baseline_html_bytes"] = len(baseline.encode("utf-8"))
     out["national_map_vs_explore_ratio"] = out["explore_baseline_html_bytes"] / out["national_map_html_bytes"]
+
+    out.update(map_builds(territories, reg, rep))
 
     lon, lat = random_points_in_france(territories, 1_000_000)
     elapsed, _ = timed(lambda: communes_at(territories, lon, lat), rep)

@@ -25,7 +25,8 @@ from ptce_geo.store import Store, importing
 from ptce_geo.territories import COG_YEAR, get_territories
 
 LOG = logging.getLogger("ptce_geo.dashboard")
-STATIC_DIR = Path(__file__).resolve().parent / "static" / "vendor"
+STATIC_ROOT = Path(__file__).resolve().parent / "static"  # served at /app/static
+STATIC_DIR = STATIC_ROOT / "vendor"
 LIST_PARAMS = {"leviers": vocab.LEVIERS, "niveaux": vocab.NIVEAUX, "formes": vocab.FORMES,
                "secteurs": vocab.SECTEURS, "stades": vocab.STADES, "typologies": vocab.TYPOLOGIES}
 LIST_LABELS = {"leviers": "Leviers", "niveaux": "Niveau de la collectivité qui soutient",
@@ -42,6 +43,12 @@ def territories():
 @st.cache_resource(show_spinner=False)
 def gazetteer():
     return Gazetteer(territories())
+
+
+@st.cache_resource(show_spinner=False)
+def boundary_files() -> maps.BoundaryFiles:
+    """The display boundaries as static files the browsers cache (written on first use)."""
+    return maps.BoundaryFiles(territories(), STATIC_ROOT / "geo")
 
 
 @st.cache_resource(show_spinner=False)

@@ -7,7 +7,14 @@ PyPI, and every map built here points at those copies instead of public CDNs.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
+import os
+import re
 import shutil
+import tempfile
+import threading
 from pathlib import Path
 
 import folium
@@ -15,13 +22,23 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 import shapely.geometry
-from folium.plugins import MarkerCluster
+import numpy as np
+from branca.element import MacroElement
+from jinja2 import Template
 
 from . import vocab
 from .text import split_list
 
 #: URL prefix under which Streamlit serves ``dashboard/static``.
-STATIC_URL = "/app/static/vendor"
+STATIC_ROOT = "/app/static"
+STATIC_URL = f"{STATIC_ROOT}/vendor"
+#: Version of the boundary files' encoding (read by ``assets/ptce_map.js``): part of their URLs.
+GEOMETRY_FORMAT = 1
+#: Coordinates of the boundary files are integers in 1/SCALE degree (about 10 m).
+SCALE = 10_000  # 10 ** territories.DISPLAY_DECIMALS
+ASSETS_DIR = Path(__file__).resolve().parent / "assets"
+POLE_COLOR = "#762a83"
+CONTEXT_POLE_COLOR = "#9e9e9e"
 
 BASEMAPS = {
     "osm": ("OpenStreetMap", "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
@@ -39,6 +56,14 @@ DISTANCE_BINS = [(0, 5, "#2166ac"), (5, 15, "#67a9cf"), (15, 30, "#d1e5f0"), (30
                  (60, 1e9, "#b2182b")]
 
 
+@functools.lru_cache(maxsize=1)
+def script_name() -> str:
+    """``ptce_map-<hash of its content>.js``: a changed script gets a new URL, so
+    browsers never run a stale copy from their cache."""
+    digest = hashlib.sha256((ASSETS_DIR / "ptce_map.js").read_bytes()).hexdigest()[:12]
+    return f"ptce_map-{digest}.js"
+
+
 def _asset_sources() -> dict[str, Path]:
     import xstatic.pkg.jquery as jq
     import xstatic.pkg.leaflet as lf
@@ -51,6 +76,7 @@ def _asset_sources() -> dict[str, Path]:
         "leaflet.markercluster.js": Path(mc.BASE_DIR) / "leaflet.markercluster.js",
         "MarkerCluster.css": Path(mc.BASE_DIR) / "MarkerCluster.css",
         "MarkerCluster.Default.css": Path(mc.BASE_DIR) / "MarkerCluster.Default.css",
+        script_name(): ASSETS_DIR / "ptce_map.js",
     }
 
 
@@ -63,65 +89,233 @@ def install_assets(target: Path) -> list[Path]:
         dest = target / name
         if source.is_dir():
             shutil.copytree(source, dest, dirs_exist_ok=True)
-        elif not dest.exists() or dest.stat().st_size != source.stat().st_size:
+        elif not dest.exists() or dest.read_bytes() != source.read_bytes():
             shutil.copyfile(source, dest)
         written.append(dest)
     return written
 
 
-def _compact_json() -> None:
-    """Embed JSON without spaces: the EPCI layer is most of the page's weight.
-
-    folium renders data with Jinja's ``tojson`` filter, whose ``json.dumps``
-    arguments are a policy of the (shared) template environment.
-    """
-    env = folium.GeoJson._template.environment
-    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
-
-
-_GEOMETRY_CACHE: dict[int, tuple[gpd.GeoDataFrame, list[dict]]] = {}
-
-
-def _geometries(layer: gpd.GeoDataFrame) -> list[dict]:
-    """GeoJSON geometries of a (long-lived) display layer, computed once per layer."""
-    hit = _GEOMETRY_CACHE.get(id(layer))
-    if hit is None or hit[0] is not layer:
-        hit = (layer, [shapely.geometry.mapping(g) for g in layer.geometry])
-        _GEOMETRY_CACHE[id(layer)] = hit
-    return hit[1]
-
-
-def _geojson(layer: gpd.GeoDataFrame, properties: pd.DataFrame) -> dict:
-    """A FeatureCollection of ``layer``'s geometries with ``properties`` (same row
-    order), without the per-feature bounding boxes folium would add."""
-    records = properties.to_dict("records")
-    return {"type": "FeatureCollection",
-            "features": [{"type": "Feature", "geometry": geom, "properties": props}
-                         for geom, props in zip(_geometries(layer), records)]}
-
-
-def _local_assets(m: folium.Map, cluster: MarkerCluster | None) -> None:
+def _local_assets(m: folium.Map, cluster: bool = False) -> None:
+    """Scripts and stylesheets from the app's static files (no CDN): Leaflet,
+    jQuery, ``ptce_map.js``, and the marker-cluster plugin when ``cluster``."""
     m.default_js = [("leaflet", f"{STATIC_URL}/leaflet.js"), ("jquery", f"{STATIC_URL}/jquery.min.js")]
     m.default_css = [("leaflet_css", f"{STATIC_URL}/leaflet.css")]
-    if cluster is not None:
-        cluster.default_js = [("markerclusterjs", f"{STATIC_URL}/leaflet.markercluster.js")]
-        cluster.default_css = [("markerclustercss", f"{STATIC_URL}/MarkerCluster.css"),
-                               ("markerclusterdefaultcss", f"{STATIC_URL}/MarkerCluster.Default.css")]
+    if cluster:
+        m.default_js.append(("markerclusterjs", f"{STATIC_URL}/leaflet.markercluster.js"))
+        m.default_css += [("markerclustercss", f"{STATIC_URL}/MarkerCluster.css"),
+                          ("markerclusterdefaultcss", f"{STATIC_URL}/MarkerCluster.Default.css")]
+    m.default_js.append(("ptce_map", f"{STATIC_URL}/{script_name()}"))
+
+
+# ---------------------------------------------------------------------------
+# Boundaries as static, versioned files; per-view properties sent with the page
+
+
+def _ring(coords) -> list[int]:
+    q = np.round(np.asarray(coords)[:, :2] * SCALE).astype(np.int64)
+    q[1:] = np.diff(q, axis=0)
+    return q.ravel().tolist()
+
+
+def encode_geometry(geom) -> list:
+    """A (multi)polygon as lists of rings of delta-encoded integer coordinates,
+    decoded by ``ptceMap`` in the browser."""
+    if geom is None or geom.is_empty:
+        return []
+    polys = shapely.get_parts(geom)
+    return [[_ring(p.exterior.coords)] + [_ring(r.coords) for r in p.interiors]
+            for p in polys if shapely.get_type_id(p) == 3]
+
+
+def boundary_payload(layer: gpd.GeoDataFrame) -> dict:
+    """The content of a boundary file: codes, escaped names, population, geometry."""
+    return {"scale": SCALE, "codes": layer["code"].tolist(), "nom": [esc(n) for n in layer["nom"]],
+            "population": [int(p) for p in layer["population"].fillna(0)],
+            "geoms": [encode_geometry(g) for g in layer.geometry]}
+
+
+def _script_json(value) -> str:
+    """JSON for a script that branca renders twice as a template: compact, with
+    ``</`` broken up. User text in it went through :func:`esc` (no braces)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
+
+
+class BoundaryFiles:
+    """Display boundaries written once as static JSON files that the app serves
+    and browsers cache: a URL holds the boundary data version, so a new version
+    gets new URLs. One file for the EPCI, one per département for the communes.
+
+    ``directory`` is the app's static folder, served at ``url`` (Streamlit
+    serves ``<app>/static`` at ``/app/static``).
+    """
+
+    def __init__(self, territories, directory: Path, url: str = f"{STATIC_ROOT}/geo"):
+        from .territories import CACHE_FORMAT
+        version = re.sub(r"[^A-Za-z0-9.]+", "-", f"{territories.version}-c{CACHE_FORMAT}-g{GEOMETRY_FORMAT}")
+        self.territories = territories
+        self.directory = Path(directory) / version
+        self.url = f"{url}/{version}"
+        self._lock = threading.Lock()
+
+    def _file(self, name: str, layer) -> str:
+        path = self.directory / name
+        with self._lock:
+            if not path.exists():
+                self.directory.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
+                with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                    handle.write(_script_json(boundary_payload(layer())))
+                os.replace(tmp, path)
+        return f"{self.url}/{name}"
+
+    def epci(self) -> str:
+        """URL of the EPCI boundaries (national maps)."""
+        return self._file("epci.json", lambda: self.territories.display["epci"])
+
+    def communes(self, departement: str) -> str:
+        """URL of the commune boundaries of a département (territory maps)."""
+        if not re.fullmatch(r"[0-9AB]{2,3}", str(departement)):
+            raise ValueError(f"code de département invalide : {departement!r}")
+        layer = self.territories.display["communes"]
+        return self._file(f"communes-{departement}.json",
+                          lambda: layer[layer["departement_code"] == departement])
+
+
+class _View(MacroElement):
+    """Draws boundaries (files or inline payloads) coloured with per-view properties."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        ptceMap.draw({{ this._parent.get_name() }}, {{ this.data }});
+        {% endmacro %}""")
+
+    def __init__(self, data: dict):
+        super().__init__()
+        self._name = "PtceView"
+        self.data = _script_json(data)
+
+
+class _Script(MacroElement):
+    """A map-level script (scale, quick views, popup placement)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (map) { {{ this.code }} })({{ this._parent.get_name() }});
+        {% endmacro %}""")
+
+    def __init__(self, code: str):
+        super().__init__()
+        self._name = "PtceScript"
+        self.code = code
+
+
+def _view_data(sources: list, codes, fill, palette, labels, columns, style=None) -> dict:
+    return {"files": sources, "codes": list(codes), "fill": [int(i) for i in fill], "palette": palette,
+            "labels": [esc(label) for label in labels], "columns": columns, "style": style or {}}
+
+
+def _enum(values: pd.Series) -> dict:
+    """A column of repeated texts as a list of escaped labels and an index per row."""
+    codes, uniques = pd.factorize(values.fillna("").astype(str))
+    return {"enum": [esc(u) for u in uniques], "index": codes.tolist()}
+
+
+def _km(values: pd.Series) -> dict:
+    return {"km": [None if v != v else round(float(v), 1) for v in values]}
+
+
+#: CSS of the pole markers and clusters: purple, never the green or the orange
+#: of « couvert » / « zone blanche »; poles outside a territory in grey.
+MARKER_CSS = f"""<style>
+.ptce-pole {{ width:14px; height:14px; border-radius:50%; background:{POLE_COLOR}; border:1.5px solid #222;
+  box-sizing:border-box; }}
+.ptce-pole.ptce-contexte {{ background:{CONTEXT_POLE_COLOR}; border-color:#666; opacity:.75; }}
+.leaflet-marker-icon:focus-visible .ptce-pole {{ outline:3px solid #ffbf47; outline-offset:2px; }}
+.ptce-sr {{ position:absolute; width:1px; height:1px; overflow:hidden; clip:rect(0 0 0 0); white-space:nowrap; }}
+.marker-cluster-small, .marker-cluster-medium, .marker-cluster-large {{ background-color:rgba(118,42,131,.3); }}
+.marker-cluster-small div, .marker-cluster-medium div, .marker-cluster-large div {{
+  background-color:rgba(118,42,131,.85); color:#fff; font-weight:bold; }}
+.marker-cluster.ptce-contexte {{ background-color:rgba(158,158,158,.3); }}
+.marker-cluster.ptce-contexte div {{ background-color:rgba(120,120,120,.6); color:#fff; }}
+.ptce-tip table {{ font:12px sans-serif; border-collapse:collapse; }}
+.ptce-tip th {{ font-weight:bold; padding:0 6px 0 0; text-align:left; }}
+.ptce-vues {{ background:#fff; border:1px solid #999; border-radius:4px; padding:4px; font:12px sans-serif; }}
+.ptce-vues button {{ display:block; width:100%; margin:2px 0; font:12px sans-serif; cursor:pointer; }}
+</style>"""
+
+#: Quick views: metropolitan France and each overseas région (« DROM »), by région code.
+QUICK_VIEWS = {"metro": "Métropole", "01": "Guadeloupe", "02": "Martinique", "03": "Guyane",
+               "04": "La Réunion", "06": "Mayotte"}
+
+#: Scale in kilometres only (Leaflet's default also shows miles).
+_SCALE_KM = "L.control.scale({metric: true, imperial: false}).addTo(map);"
 
 
 def base_map(basemap: str = "osm", bounds=None) -> folium.Map:
-    """An empty map of France with the chosen basemap (``osm``, ``ign`` or ``aucun``)."""
+    """An empty map of France with the chosen basemap (``osm``, ``ign`` or ``aucun``),
+    a scale in km, and purple pole markers and clusters."""
     name, url, attribution = BASEMAPS.get(basemap, BASEMAPS["osm"])
     m = folium.Map(location=[46.6, 2.4], zoom_start=6, tiles=None, max_zoom=18, min_zoom=3,
-                   control_scale=True, prefer_canvas=True)
+                   control_scale=False, prefer_canvas=True)
     # without a tile layer Leaflet has no maxZoom, and the marker clusters need one
     m.options["maxZoom"] = 18
-    m.options["minZoom"] = 3
+    m.options["minZoom"] = 2
     if url:
         folium.TileLayer(url, name=name, attr=attribution, max_zoom=18).add_to(m)
     if bounds is not None:
         m.fit_bounds(bounds)
+    m.get_root().header.add_child(folium.Element(MARKER_CSS))
+    _Script(_SCALE_KM + "ptceMap.clearOfLegend(map);").add_to(m)
     return m
+
+
+def quick_views(layer: gpd.GeoDataFrame, region_col: str = "region_code") -> dict[str, list]:
+    """Bounds ([[south, west], [north, east]]) of metropolitan France and of each
+    overseas région present in ``layer``, for the quick-view buttons."""
+    groups = layer[region_col].where(layer[region_col].isin(QUICK_VIEWS), "metro")
+    out = {}
+    for key in QUICK_VIEWS:
+        part = layer[groups == key]
+        if len(part):
+            minx, miny, maxx, maxy = part.total_bounds
+            out[key] = [[round(miny, 3), round(minx, 3)], [round(maxy, 3), round(maxx, 3)]]
+    return out
+
+
+def add_quick_views(m: folium.Map, views: dict[str, list]) -> None:
+    """Buttons (top right) that show metropolitan France or an overseas région."""
+    if len(views) < 2:
+        return
+    buttons = [[esc(QUICK_VIEWS[k]), b] for k, b in views.items()]
+    _Script(f"""
+        var views = {_script_json(buttons)};
+        var box = L.control({{position: "topright"}});
+        box.onAdd = function () {{
+          var div = L.DomUtil.create("div", "ptce-vues");
+          div.setAttribute("role", "group");
+          div.setAttribute("aria-label", "Vues rapides : métropole et outre-mer");
+          views.forEach(function (v) {{
+            var b = L.DomUtil.create("button", "", div);
+            b.type = "button"; b.innerHTML = v[0];
+            L.DomEvent.on(b, "click", function (e) {{ L.DomEvent.stop(e); map.fitBounds(v[1]); }});
+          }});
+          L.DomEvent.disableClickPropagation(div);
+          return div;
+        }};
+        box.addTo(map);""").add_to(m)
+
+
+def fit_points(m: folium.Map, lat, lon, max_zoom: int = 11) -> None:
+    """Show every point: fit the map to them once it has its size (a map drawn in
+    a hidden or resizing frame would otherwise keep the zoom of an empty box)."""
+    if not len(lat):
+        return
+    bounds = [[float(min(lat)), float(min(lon))], [float(max(lat)), float(max(lon))]]
+    _Script(f"""
+        var b = L.latLngBounds({_script_json(bounds)});
+        function fit() {{ map.invalidateSize(); map.fitBounds(b, {{padding: [24, 24], maxZoom: {int(max_zoom)}}}); }}
+        fit(); setTimeout(fit, 300);
+        map.once("resize", fit);""").add_to(m)
 
 
 #: One pass over a user's text, so that no entity produced here is escaped again.
@@ -153,8 +347,21 @@ def esc(value: object) -> str:
     return str(value).translate(_INERT)
 
 
-def pole_popup(pole, supports: pd.DataFrame) -> str:
-    """Popup HTML: name, commune, typology, stage, sectors, supports by lever and level."""
+def fiche_links(pole) -> str:
+    """Links from a pole's popup to the fiches of its EPCI and commune (the app's
+    query-string URLs), opened in the whole window, not in the map's frame."""
+    links = []
+    for level, key, label in (("epci", "epci_siren", "Fiche de son EPCI"),
+                              ("commune", "commune_insee", "Fiche de sa commune")):
+        code = str(pole.get(key) or "")
+        if re.fullmatch(r"[0-9AB]{5}|[0-9]{9}", code):
+            links.append(f"<a href='/fiche_territoire?{level}={code}' target='_top'>{label}</a>")
+    return " · ".join(links)
+
+
+def pole_popup(pole, supports: pd.DataFrame, fiche: bool = True) -> str:
+    """Popup HTML: name, commune, typology, stage, sectors, supports by lever and
+    level, and links to the fiches of its territories."""
     lines = [f"<b>{esc(pole['nom'])}</b>",
              f"{esc(pole.get('commune_nom', ''))} ({esc(pole.get('departement_code', ''))})"]
     if pole.get("typologie"):
@@ -174,11 +381,10 @@ def pole_popup(pole, supports: pd.DataFrame) -> str:
         lines.append(f"Soutiens ({len(supports)}) :<ul style='margin:0;padding-left:1.2em'>{items}</ul>")
     else:
         lines.append("Aucun soutien de collectivité renseigné")
+    links = fiche_links(pole) if fiche else ""
+    if links:
+        lines.append(links)
     return "<br>".join(lines)
-
-
-def _count_color(n: int) -> str:
-    return COUNT_COLORS[0 if n == 0 else 1 if n == 1 else 2 if n == 2 else 3 if n <= 4 else 4]
 
 
 def distance_color(km: float) -> str:
@@ -187,84 +393,107 @@ def distance_color(km: float) -> str:
     return next(color for low, high, color in DISTANCE_BINS if low <= km < high)
 
 
-def legend_html(title: str, items: list[tuple[str, str]]) -> str:
+def legend_html(title: str, items: list[tuple[str, str]], poles: list[tuple[str, str]] | None = None) -> str:
+    """The legend: coloured boxes (``items``), then the pole symbols (``poles``:
+    (css class, label) pairs, shown as round markers)."""
     rows = "".join(f"<div><span style='display:inline-block;width:14px;height:14px;background:{c};"
                    f"border:1px solid #555;margin-right:6px;vertical-align:middle'></span>{esc(label)}</div>"
                    for c, label in items)
-    return (f"<div id='legende' style='position:absolute;bottom:52px;left:12px;z-index:1000;background:white;"
+    for css, label in poles if poles is not None else POLE_LEGEND:
+        rows += (f"<div style='margin-top:3px'><span class='{css}' style='display:inline-block;vertical-align:middle;"
+                 f"margin-right:6px'></span>{esc(label)}</div>")
+    return (f"<div id='legende' style='position:absolute;bottom:42px;left:12px;z-index:1000;background:white;"
             f"padding:8px 10px;border:1px solid #999;border-radius:4px;font:12px sans-serif'>"
             f"<b>{esc(title)}</b>{rows}</div>")
 
 
-def add_poles(m, poles: pd.DataFrame, supports: pd.DataFrame, cluster: bool = True):
-    """Poles as circle markers (clustered when zoomed out), with escaped popups."""
-    layer = MarkerCluster(name="Pôles", options={"disableClusteringAtZoom": 10}) if cluster \
-        else folium.FeatureGroup(name="Pôles")
+#: Pole symbols of the legend: one pole, a group of poles (clusters show their count).
+POLE_LEGEND = [("ptce-pole", "pôle"),
+               ("ptce-pole' style='width:22px;height:22px;border-radius:50%;background:rgba(118,42,131,.85);"
+                "border:4px solid rgba(118,42,131,.3)", "groupe de pôles (nombre au centre)")]
+CONTEXT_LEGEND = [("ptce-pole ptce-contexte", "pôle hors du territoire (regroupés)")]
+
+
+class _Poles(MacroElement):
+    """Pole markers drawn by ``ptceMap.poles`` from one compact list."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        ptceMap.poles({{ this._parent.get_name() }}, {{ this.data }});
+        {% endmacro %}""")
+
+    def __init__(self, data: dict):
+        super().__init__()
+        self._name = "PtcePoles"
+        self.data = _script_json(data)
+
+
+def add_poles(m, poles: pd.DataFrame, supports: pd.DataFrame, cluster: bool = True, context: bool = False):
+    """Poles as round markers that a keyboard reaches (Tab, then Enter opens the
+    popup), clustered when zoomed out, with escaped tooltips and popups.
+    ``context``: poles outside the chosen territory, lighter and always clustered.
+    Returns whether the markers are clustered (the page then loads the plugin)."""
     grouped = {pid: df for pid, df in supports.groupby("pole_id")} if len(supports) else {}
     empty = supports.iloc[0:0]
-    for pole in poles.to_dict("records"):
-        folium.CircleMarker(
-            location=[pole["point_lat"], pole["point_lon"]], radius=7, color="#222", weight=1,
-            fill=True, fill_color="#762a83", fill_opacity=0.9,
-            tooltip=esc(pole["nom"]),
-            popup=folium.Popup(pole_popup(pole, grouped.get(pole["id"], empty)), max_width=360),
-        ).add_to(layer)
-    layer.add_to(m)
-    return layer
+    items = [[round(float(p["point_lat"]), 5), round(float(p["point_lon"]), 5), esc(p["nom"]),
+              pole_popup(p, grouped.get(p["id"], empty))] for p in poles.to_dict("records")]
+    clustered = bool(cluster or context)
+    _Poles({"items": items, "cluster": clustered, "context": bool(context)}).add_to(m)
+    return clustered
 
 
 def national_map(epci_display: gpd.GeoDataFrame, epci_table: pd.DataFrame, poles: pd.DataFrame,
-                 supports: pd.DataFrame, mode: str = "couverture", basemap: str = "osm") -> folium.Map:
+                 supports: pd.DataFrame, mode: str = "couverture", basemap: str = "osm",
+                 boundaries: BoundaryFiles | None = None) -> folium.Map:
     """EPCI coloured by coverage (``couverture``) or pole count (``nombre``), plus the poles.
 
-    Public API: the whole national map as one :class:`folium.Map`, for a
-    standalone page (``national_map(...).save("carte.html")``); the benchmarks
-    measure its size. The dashboard uses :func:`national_layers` instead.
+    Public API: the whole national map as one :class:`folium.Map`. Without
+    ``boundaries`` the EPCI boundaries are inside the page (a standalone
+    ``national_map(...).save("carte.html")``, next to the app's static files);
+    the benchmarks measure its size. The dashboard uses :func:`national_layers`.
     """
-    m, layers = national_layers(epci_display, epci_table, poles, supports, mode, basemap)
+    m, layers = national_layers(epci_display, epci_table, poles, supports, mode, basemap, boundaries)
     layers.add_to(m)
     return m
 
 
+def _epci_source(epci_display: gpd.GeoDataFrame, boundaries: BoundaryFiles | None):
+    return boundaries.epci() if boundaries is not None else boundary_payload(epci_display)
+
+
 def national_layers(epci_display: gpd.GeoDataFrame, epci_table: pd.DataFrame, poles: pd.DataFrame,
-                    supports: pd.DataFrame, mode: str = "couverture",
-                    basemap: str = "osm") -> tuple[folium.Map, folium.FeatureGroup]:
-    """The national map split in two: a base (basemap, legend, assets) that only
-    changes with ``mode`` or ``basemap``, and the layers that follow the filters
-    (EPCI colours, poles). The dashboard hands the layers to ``st_folium`` as
-    ``feature_group_to_add``, so a filter change redraws them without
-    reloading the map (zoom and position are kept)."""
+                    supports: pd.DataFrame, mode: str = "couverture", basemap: str = "osm",
+                    boundaries: BoundaryFiles | None = None) -> tuple[folium.Map, folium.FeatureGroup]:
+    """The national map split in two: a base (basemap, legend, quick views,
+    assets) that only changes with ``mode`` or ``basemap``, and the layers that
+    follow the filters (EPCI colours, poles). The dashboard hands the layers to
+    ``st_folium`` as ``feature_group_to_add``, so a filter change redraws them
+    without reloading the map (zoom and position are kept).
+
+    With ``boundaries``, the EPCI boundaries are a static file the browser
+    caches; the layers only carry each EPCI's colour and tooltip values."""
     table = epci_table.set_index("code")
-    layer = pd.DataFrame({"code": epci_display["code"].to_numpy()})
-    layer["nom"] = layer["code"].map(table["nom"])
-    layer["population"] = layer["code"].map(table["population"]).fillna(0).astype(int)
-    layer["nb"] = layer["code"].map(table["nb_poles_siege"]).fillna(0).astype(int)
-    layer["couvert"] = layer["code"].map(table["couvert"]).fillna(False).astype(bool)
+    codes = epci_display["code"]
+    nb = codes.map(table["nb_poles_siege"]).fillna(0).astype(int)
+    couvert = codes.map(table["couvert"]).fillna(False).astype(bool)
     if mode == "nombre":
-        layer["couleur"] = layer["nb"].map(_count_color)
+        palette = COUNT_COLORS
+        fill = nb.map(lambda n: 0 if n == 0 else 1 if n == 1 else 2 if n == 2 else 3 if n <= 4 else 4)
         legend = legend_html("Pôles ayant leur siège dans l'EPCI",
                              [(COUNT_COLORS[0], "0"), (COUNT_COLORS[1], "1"), (COUNT_COLORS[2], "2"),
                               (COUNT_COLORS[3], "3 ou 4"), (COUNT_COLORS[4], "5 et plus")])
     else:
-        layer["couleur"] = layer["couvert"].map({True: COVERED_COLOR, False: UNCOVERED_COLOR})
+        palette = [UNCOVERED_COLOR, COVERED_COLOR]
+        fill = couvert.astype(int)
         legend = legend_html("EPCI", [(COVERED_COLOR, "couvert par un pôle"),
                                       (UNCOVERED_COLOR, "zone blanche (aucun pôle)")])
-    layer["etat"] = layer["couvert"].map({True: "couvert", False: "non couvert"})
-    layer["population_txt"] = layer["population"].map(lambda p: f"{p:,}".replace(",", " "))
-    layer["nom"] = layer["nom"].map(esc)
     m = base_map(basemap)
+    add_quick_views(m, quick_views(epci_display))
     layers = folium.FeatureGroup(name="Couverture et pôles")
-    _compact_json()
-    folium.GeoJson(
-        _geojson(epci_display, layer[["code", "nom", "population_txt", "nb", "etat", "couleur"]]),
-        name="EPCI",
-        style_function=lambda f: {"fillColor": f["properties"]["couleur"], "color": "#555",
-                                  "weight": 0.4, "fillOpacity": 0.55},
-        highlight_function=lambda f: {"weight": 2, "color": "#000"},
-        tooltip=folium.GeoJsonTooltip(fields=["nom", "population_txt", "nb", "etat"],
-                                      aliases=["EPCI", "Population", "Pôles (siège)", "Couverture"]),
-        smooth_factor=1.0,
-    ).add_to(layers)
+    _View(_view_data([_epci_source(epci_display, boundaries)], codes, fill, palette,
+                     ["EPCI", "Population", "Pôles (siège)", "Couverture"],
+                     ["nom", "population", {"values": nb.tolist()},
+                      {"enum": ["non couvert", "couvert"], "index": couvert.astype(int).tolist()}])).add_to(layers)
     cluster = add_poles(layers, poles, supports)
     m.get_root().html.add_child(folium.Element(legend))
     _local_assets(m, cluster)
@@ -272,53 +501,82 @@ def national_layers(epci_display: gpd.GeoDataFrame, epci_table: pd.DataFrame, po
 
 
 def territory_map(communes: gpd.GeoDataFrame, commune_table: pd.DataFrame, outline, poles: pd.DataFrame,
-                  supports: pd.DataFrame, basemap: str = "osm") -> folium.Map:
-    """A territory's communes coloured by distance to the nearest pole, outlined."""
+                  supports: pd.DataFrame, basemap: str = "osm", context_poles: pd.DataFrame | None = None,
+                  boundaries: BoundaryFiles | None = None, display: gpd.GeoDataFrame | None = None) -> folium.Map:
+    """A territory's communes coloured by distance to the nearest pole, outlined.
+
+    ``communes``: the territory's communes (full layer rows: their codes and
+    départements); ``commune_table``: their coverage table (distances computed
+    on the full-resolution geometry); ``outline``: the territory's contour, or
+    ``None`` for the union of the drawn communes. ``poles`` are the territory's poles, drawn
+    plainly; ``context_poles`` (poles outside it) are drawn lighter and clustered.
+    The commune boundaries come from ``boundaries`` (static files, one per
+    département, cached by the browser) or, without it, inline from ``display``
+    (the commune display layer) or, lacking both, from ``communes`` themselves.
+    The outline does not catch the mouse: the communes keep their tooltips.
+    """
     table = commune_table.set_index("code")
-    layer = communes[["code", "nom", "geometry"]].copy()
-    layer["distance"] = layer["code"].map(table["distance_km"])
-    layer["couleur"] = layer["distance"].map(distance_color)
-    layer["distance_txt"] = layer["distance"].map(lambda d: "—" if d != d else f"{d:.1f} km".replace(".", ","))
-    layer["proche"] = layer["code"].map(table["pole_proche_nom"]).fillna("").map(esc)
-    layer["nom"] = layer["nom"].map(esc)
-    minx, miny, maxx, maxy = layer.total_bounds
+    codes = communes["code"]
+    distance = codes.map(table["distance_km"])
+    fill = distance.map(lambda d: len(DISTANCE_BINS) if d != d else
+                        next(i for i, (low, high, _) in enumerate(DISTANCE_BINS) if low <= d < high))
+    palette = [c for _, _, c in DISTANCE_BINS] + ["#999999"]
+    if boundaries is not None:
+        display = boundaries.territories.display["communes"]
+    shapes = display if display is not None else communes
+    shapes = shapes[shapes["code"].isin(set(codes))]
+    if boundaries is not None:
+        sources = [boundaries.communes(d) for d in sorted(communes["departement_code"].dropna().unique())]
+    else:
+        sources = [boundary_payload(shapes if "population" in shapes else shapes.assign(population=0))]
+    if outline is None:  # the union of the drawn communes: it follows their simplified edges exactly
+        outline = gpd.GeoDataFrame(geometry=[shapely.coverage_union_all(shapes.geometry.to_numpy())], crs=4326)
+    minx, miny, maxx, maxy = communes.total_bounds
     m = base_map(basemap, bounds=[[miny, minx], [maxy, maxx]])
-    folium.GeoJson(
-        layer[["code", "nom", "distance_txt", "proche", "couleur", "geometry"]], name="Communes",
-        style_function=lambda f: {"fillColor": f["properties"]["couleur"], "color": "#666",
-                                  "weight": 0.3, "fillOpacity": 0.6},
-        tooltip=folium.GeoJsonTooltip(fields=["nom", "distance_txt", "proche"],
-                                      aliases=["Commune", "Distance au pôle le plus proche", "Pôle"]),
-    ).add_to(m)
-    folium.GeoJson(outline, name="Contour",
+    _View(_view_data(sources, codes, fill, palette,
+                     ["Commune", "Distance au pôle le plus proche", "Pôle le plus proche"],
+                     ["nom", _km(distance), _enum(codes.map(table["pole_proche_nom"]))],
+                     style={"color": "#666", "weight": 0.3, "fillOpacity": 0.6})).add_to(m)
+    folium.GeoJson(outline, name="Contour", interactive=False,
                    style_function=lambda f: {"fill": False, "color": "#000", "weight": 3}).add_to(m)
+    cluster = False
+    if context_poles is not None and len(context_poles):
+        cluster = add_poles(m, context_poles, supports, context=True)
     add_poles(m, poles, supports, cluster=False)
     m.get_root().html.add_child(folium.Element(legend_html(
         "Distance au pôle le plus proche", [(c, f"{lo:g} à {hi:g} km" if hi < 1e9 else f"{lo:g} km et plus")
-                                            for lo, hi, c in DISTANCE_BINS])))
-    _local_assets(m, None)
+                                            for lo, hi, c in DISTANCE_BINS],
+        poles=POLE_LEGEND[:1] + (CONTEXT_LEGEND if cluster else []))))
+    _local_assets(m, cluster)
     return m
 
 
+def split_poles(poles: pd.DataFrame, territories, territory: tuple[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(poles of the territory, the others): a pole belongs to it when its seat is
+    there or its perimeter reaches one of the territory's communes. The others
+    are drawn as context on a territory map (:func:`territory_map`)."""
+    from . import coverage, levels
+    level, code = territory
+    seated = poles[levels.get(level).pole_column].astype(str).eq(code)
+    members = set(territories.communes.loc[territories.communes[levels.get(level).commune_column] == code, "code"])
+    reach = coverage.perimeter_reach(poles[~seated], territories)
+    reaching = poles["id"].isin(reach.loc[reach["commune"].isin(members), "pole_id"])
+    inside = seated | reaching
+    return poles[inside], poles[~inside]
+
+
 def gaps_map(epci_display: gpd.GeoDataFrame, gaps: pd.DataFrame, poles: pd.DataFrame, supports: pd.DataFrame,
-             basemap: str = "osm") -> folium.Map:
+             basemap: str = "osm", boundaries: BoundaryFiles | None = None) -> folium.Map:
     """Uncovered EPCI only, ranked, with the poles."""
     info = gaps.set_index("code")
-    layer = pd.DataFrame({"code": epci_display["code"].to_numpy()})
-    layer["nom"] = layer["code"].map(info["nom"]).fillna("").map(esc)
-    layer["rang"] = layer["code"].map(info["rang"])
-    layer["population_txt"] = layer["code"].map(info["population"]).map(
-        lambda p: "" if p != p else f"{int(p):,}".replace(",", " "))
-    collection = _geojson(epci_display, layer)
-    collection["features"] = [f for f, gap in zip(collection["features"], layer["rang"].notna()) if gap]
+    codes = epci_display["code"][epci_display["code"].isin(info.index)]
     m = base_map(basemap)
-    _compact_json()
-    if collection["features"]:
-        folium.GeoJson(collection, name="Zones blanches",
-                       style_function=lambda f: {"fillColor": UNCOVERED_COLOR, "color": "#555",
-                                                 "weight": 0.4, "fillOpacity": 0.6},
-                       tooltip=folium.GeoJsonTooltip(fields=["rang", "nom", "population_txt"],
-                                                     aliases=["Rang", "EPCI", "Population"])).add_to(m)
+    add_quick_views(m, quick_views(epci_display))
+    if len(codes):
+        _View(_view_data([_epci_source(epci_display, boundaries)], codes, [0] * len(codes), [UNCOVERED_COLOR],
+                         ["Rang", "EPCI", "Population"],
+                         [{"values": [int(r) for r in codes.map(info["rang"])]}, "nom", "population"],
+                         style={"fillOpacity": 0.6})).add_to(m)
     cluster = add_poles(m, poles, supports)
     m.get_root().html.add_child(folium.Element(legend_html("EPCI", [(UNCOVERED_COLOR, "zone blanche")])))
     _local_assets(m, cluster)
@@ -326,12 +584,9 @@ def gaps_map(epci_display: gpd.GeoDataFrame, gaps: pd.DataFrame, poles: pd.DataF
 
 
 def preview_map(poles: pd.DataFrame, supports: pd.DataFrame, basemap: str = "osm") -> folium.Map:
-    """A small map of freshly located poles, zoomed on them."""
-    bounds = None
-    if len(poles):
-        bounds = [[poles["point_lat"].min(), poles["point_lon"].min()],
-                  [poles["point_lat"].max(), poles["point_lon"].max()]]
-    m = base_map(basemap, bounds=bounds)
+    """A small map of freshly located poles, fitted to show every one of them."""
+    m = base_map(basemap)
+    fit_points(m, poles["point_lat"].to_numpy(), poles["point_lon"].to_numpy())
     cluster = add_poles(m, poles, supports)
     _local_assets(m, cluster)
     return m

