@@ -287,3 +287,16 @@ def test_geojson_object_properties_are_kept_whole_and_utf16_is_read():
         {"type": "Feature", "properties": {"nom": "Pôle", "détail": long}, "geometry": None}]}
     reg = load_registry(json.dumps(doc).encode("utf-16"), poles_name="p.geojson")
     assert json.loads(reg.poles.loc[0, "détail"]) == long
+
+
+def test_report_rows_of_a_file_level_issue_have_an_empty_line_cell(write):
+    # cp1252 gives a file-level warning (ligne None); an unknown stage gives a row-level one
+    text = HEADER + "P1,Pôle,01001,46.1,4.9,filière,bizarre,\n"
+    reg = load_registry(write("poles.csv", text, encoding="cp1252"))
+    frame = reg.report_frame()
+    assert "" in set(frame["ligne"]) and "2" in set(frame["ligne"])
+    assert not frame["ligne"].isna().any() and "None" not in set(frame["ligne"])
+    import csv
+    from ptce_geo import export
+    rows = list(csv.DictReader(io.StringIO(export.to_csv_text(frame)), delimiter=";"))
+    assert sorted({r["ligne"] for r in rows}) == ["", "2"]
