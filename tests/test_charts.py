@@ -32,3 +32,17 @@ def test_region_and_stage_charts(territories, demo):
 def test_empty_selection_gives_empty_but_valid_charts(demo):
     fig, data = charts.levers_by_level(demo.soutiens.iloc[0:0])
     assert data.drop(columns=["levier", "libelle"]).to_numpy().sum() == 0
+
+
+def test_every_chart_writes_numbers_the_french_way(territories, demo):
+    supports = demo.soutiens[demo.soutiens["_valide"]]
+    figures = [charts.levers_by_level(supports)[0], charts.levers_by_form(supports)[0],
+               charts.levers_by_region(supports, demo.poles, territories.names("region"))[0],
+               charts.poles_by_stage_and_typology(demo.poles)[0]]
+    for fig in figures:
+        # decimal comma, narrow no-break space between thousands
+        assert fig.layout.separators == ",\u202f"
+        for trace in fig.data:
+            assert trace.hovertemplate and "<extra></extra>" in trace.hovertemplate
+            assert ":,d}" in trace.hovertemplate  # counts with thousands separators
+            assert "Soutiens" in trace.hovertemplate or "Nombre de pôles" in trace.hovertemplate

@@ -50,7 +50,7 @@ def test_map_page_zooms_to_a_selected_epci(maps_drawn):
     at.sidebar.selectbox(key="f_departement").set_value("01").run()
     at.sidebar.selectbox(key="f_epci").set_value("200071751").run()
     assert not at.exception
-    assert "Bourg" in at.subheader[0].value
+    assert "Bourg" in at.header[0].value
     assert at.query_params["epci"] in ("200071751", ["200071751"])
 
 
@@ -99,7 +99,7 @@ def test_fiche_territoire_of_an_epci(maps_drawn):
     assert not at.exception
     assert at.header[0].value == "EPCI : Communauté d'agglomération du Bassin de Bourg-en-Bresse"
     metrics = _metrics(at)
-    assert metrics["Population"] == "132 380"
+    assert metrics["Population"] == "132\u202f380"  # French thousands: narrow no-break space
     comparison = at.dataframe[0].value
     assert list(comparison["Territoire"])[-1] == "France" and len(comparison) == 3
     assert any("Extraction du" in c.value and "Filtres actifs" in c.value for c in at.caption)

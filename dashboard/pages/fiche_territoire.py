@@ -4,10 +4,9 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from dashboard import common
-from ptce_geo import maps, portrait
+from ptce_geo import formats, maps, portrait
 
 view = common.page("Fiche territoire")
 terr = common.territories()
@@ -27,29 +26,32 @@ common.print_button()
 comp = fiche.comparaison.set_index("territoire")
 here = comp.iloc[0]
 a, b, c, d = st.columns(4)
-a.metric("Population", f"{fiche.population:,}".replace(",", " "))
-b.metric("Pôles ayant leur siège ici", len(fiche.poles_siege))
-c.metric("Pôles dont le périmètre l'atteint", len(fiche.poles_perimetre))
-d.metric("Communes couvertes", f"{int(fiche.communes['couvert'].sum())} / {len(fiche.communes)}")
+a.metric("Population", formats.integer(fiche.population))
+b.metric("Pôles ayant leur siège ici", formats.integer(len(fiche.poles_siege)))
+c.metric("Pôles dont le périmètre l'atteint", formats.integer(len(fiche.poles_perimetre)))
+d.metric("Communes couvertes", f"{formats.integer(fiche.communes['couvert'].sum())} / "
+                               f"{formats.integer(len(fiche.communes))}")
 
 st.subheader("Comparaison")
 table = fiche.comparaison.rename(columns={
     "territoire": "Territoire", "population": "Population", "poles_siege": "Pôles (siège)",
     "poles_pour_100k_hab": "Pôles pour 100 000 hab.", "epci_couverts": "EPCI couverts", "epci": "EPCI",
     "part_epci_couverts": "Part des EPCI couverts"})
-common.table(table, column_config={"Part des EPCI couverts": st.column_config.NumberColumn(format="percent")})
+common.table(table, percent=("Part des EPCI couverts",))
 
 st.subheader("Couverture des communes")
 communes = terr.communes[terr.communes["code"].isin(fiche.communes["code"])]
 outline = terr.layer(level)
 outline = outline[outline["code"] == code][["geometry"]]
-st_folium(maps.territory_map(communes, fiche.communes, outline, view.poles, view.supports, basemap=view.basemap),
-          height=480, use_container_width=True, returned_objects=[], key="carte_fiche")
-common.table(fiche.communes[["nom", "population", "couvert", "nb_poles_siege", "nb_poles_perimetre",
+common.folium_map(maps.territory_map(communes, fiche.communes, outline, view.poles, view.supports,
+                                     basemap=view.basemap),
+                  f"Carte des communes de {fiche.title} selon la distance au pôle le plus proche", "donnees-carte",
+                  "carte_fiche", 480)
+common.map_data(fiche.communes[["nom", "population", "couvert", "nb_poles_siege", "nb_poles_perimetre",
                              "distance_km", "pole_proche_nom"]].rename(columns={
     "nom": "Commune", "population": "Population", "couvert": "Couverte", "nb_poles_siege": "Pôles (siège)",
     "nb_poles_perimetre": "Pôles (périmètre)", "distance_km": "Distance (km)", "pole_proche_nom": "Pôle le plus proche"}),
-    height=300)
+    "donnees-carte", title="Communes du territoire", level="subheader", height=300)
 
 left, right = st.columns(2)
 with left:
@@ -70,8 +72,9 @@ else:
     for col, (by, title) in zip(cols, (("levier", "Par levier"), ("forme", "Par forme"),
                                        ("niveau", "Par niveau"))):
         col.markdown(f"**{title}**")
-        col.dataframe(portrait.support_counts(fiche.soutiens, by)[["libelle", "soutiens"]].rename(
-            columns={"libelle": "", "soutiens": "Soutiens"}))
+        with col:
+            common.table(portrait.support_counts(fiche.soutiens, by)[["libelle", "soutiens"]].rename(
+                columns={"libelle": title.removeprefix("Par ").capitalize(), "soutiens": "Soutiens"}))
 
 fmt = common.file_format("fiche_format")
 st.download_button("Télécharger les tableaux de la fiche (ZIP de CSV)", fiche.zip_bytes(fmt, header_lines),

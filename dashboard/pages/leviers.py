@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import common
-from ptce_geo import charts, coverage, vocab
+from ptce_geo import charts, coverage, formats, vocab
 
 view = common.page("Analyse des leviers")
 terr = common.territories()
@@ -11,7 +11,7 @@ ids = set(view.poles["id"])
 supports = view.supports[view.supports["pole_id"].isin(ids)]
 if view.filters.on_supports:  # keep only the support rows that match, not every support of a matching pole
     supports = coverage.matching_supports(supports, view.filters)
-st.caption(f"{len(view.poles)} pôles et {len(supports)} soutiens retenus — filtres : {view.filters.describe()}")
+st.caption(f"{formats.integer(len(view.poles))} pôles et {formats.integer(len(supports))} soutiens retenus — filtres : {view.filters.describe()}")
 with st.expander("Les huit leviers (étude RTES sur le rôle des collectivités dans les PTCE)"):
     st.markdown("\n".join(f"- **{code}** : {label}" for code, label in vocab.LEVIERS.items()))
 fmt = common.file_format("leviers_format")

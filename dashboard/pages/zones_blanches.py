@@ -1,10 +1,9 @@
 """Zones blanches: uncovered EPCI ranked by population, map, table and extract."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from dashboard import common
-from ptce_geo import coverage, export, maps
+from ptce_geo import coverage, export, formats, maps
 
 view = common.page("Zones blanches : EPCI sans pôle")
 reg, poles, supports = view.registry, view.poles, view.supports
@@ -15,8 +14,8 @@ gaps = coverage.zones_blanches(terr, poles, "epci", within=within)
 st.caption(f"Filtres : {filters.describe()} — {common.territory_label(within)}")
 pop = int(gaps["population"].sum())
 a, b = st.columns(2)
-a.metric("EPCI non couverts", len(gaps))
-b.metric("Habitants concernés", f"{pop:,}".replace(",", " "))
+a.metric("EPCI non couverts", formats.integer(len(gaps)))
+b.metric("Habitants concernés", formats.integer(pop))
 
 table = gaps[["rang", "nom", "type", "population", "departement_nom", "region_nom", "pole_proche_nom",
              "distance_km", "code"]].rename(columns={
@@ -27,9 +26,9 @@ fmt = st.radio("Format du fichier", ["excel", "csv"], horizontal=True, key="zb_f
                format_func={"excel": "Excel français (;)", "csv": "CSV standard (,)"}.get)
 st.download_button("Télécharger le tableau (CSV)", export.to_csv_bytes(table, fmt),
                    file_name="zones_blanches_epci.csv", mime="text/csv", key="zb_download")
-common.table(table, height=400)
-st_folium(maps.gaps_map(terr.display["epci"], gaps, poles, supports, basemap=basemap),
-          height=560, use_container_width=True, returned_objects=[], key="carte_zb")
+common.folium_map(maps.gaps_map(terr.display["epci"], gaps, poles, supports, basemap=basemap),
+                  "Carte des EPCI sans pôle (zones blanches) et des pôles", "donnees-carte", "carte_zb", 560)
+common.map_data(table, "donnees-carte", title="EPCI sans pôle, du plus peuplé au moins peuplé", height=400)
 if reg.issues:
     st.download_button("Télécharger le rapport de validation du registre", export.to_csv_bytes(reg.report_frame(), fmt),
                        file_name="rapport_registre.csv", mime="text/csv", key="rapport_download")
