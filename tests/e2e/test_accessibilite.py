@@ -74,7 +74,6 @@ def _data_link(page) -> None:
 
 @pytest.mark.parametrize("name, path, maps", [
     ("carte", "", 1),
-    ("carte_region", "?region=44", 1),
     ("zones_blanches", "zones_blanches", 1),
     ("fiche_territoire", EPCI_URL, 1),
     ("leviers", "leviers", 0),
