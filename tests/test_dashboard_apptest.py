@@ -175,3 +175,43 @@ def test_registry_errors_point_to_the_page_with_the_report(monkeypatch, maps_dra
     at.switch_page(f"pages/{target}").run()
     assert not at.exception
     assert "Rapport de vérification" in [s.value for s in at.subheader]
+
+
+def test_accessibility_statement_page(maps_drawn, monkeypatch):
+    monkeypatch.setenv("PTCE_CONTACT_ACCESSIBILITE", "accessibilite@exemple.fr")
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page("pages/accessibilite.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Déclaration d'accessibilité"
+    text = "\n".join(m.value for m in at.markdown)
+    headers = [h.value for h in at.header]
+    for part in ("État de conformité", "Contenus non accessibles", "Retour d'information et contact",
+                 "Voies de recours"):
+        assert part in headers
+    assert "partiellement conforme" in text and "RGAA" in text
+    assert "« Upload »" in text and "20MB per file" in text and "Défenseur des droits" in text  # Streamlit's English, recourse
+    assert "accessibilite@exemple.fr" in text
+
+
+def _tables_script():
+    import pandas as pd
+
+    from dashboard import common
+    common.table(pd.DataFrame({"Commune": [], "Population": []}))
+    common.table(pd.DataFrame({"Commune": ["Bourg", None], "Population": [444533, 12],
+                               "Part": [0.127, None]}), percent=("Part",))
+
+
+def test_tables_are_french_and_an_empty_one_says_so():
+    at = AppTest.from_function(_tables_script, default_timeout=60).run()
+    assert not at.exception
+    assert [c.value for c in at.caption] == ["Aucune ligne à afficher."]  # not Streamlit's « empty »
+    assert len(at.dataframe) == 1
+    shown = at.dataframe[0].proto
+    assert shown.HasField("placeholder") and shown.placeholder == ""  # a missing value is blank, not « None »
+    # what the grid draws (the Styler's display values), while the data stay numbers for sorting
+    import pyarrow as pa
+    display = pa.ipc.open_stream(shown.arrow_data.styler.display_values).read_all().to_pandas()
+    assert display.loc[0, "Population"] == "444\u202f533" and display.loc[0, "Part"] == "12,7\u00a0%"
+    assert display.loc[1, "Part"] == ""
+    assert at.dataframe[0].value["Population"].tolist() == [444533, 12]

@@ -22,10 +22,12 @@ st.markdown(
     "Aucun audit RGAA complet (106 critères, par un auditeur) n'a encore été réalisé : tant qu'il n'a pas eu "
     "lieu, le taux de critères respectés n'est pas connu. Les résultats ci-dessous viennent des tests "
     "automatisés et manuels faits à chaque version :\n\n"
-    "- **axe-core 4.12** (moteur de tests d'accessibilité), lancé dans Chromium sur les 7 vues suivantes : "
-    "carte des pôles, zones blanches, fiche d'un EPCI, analyse des leviers, données après l'import d'un "
-    "registre, accessibilité, et la carte d'une région. Résultat : **0 défaut critique ou grave** "
-    "sur chacune (avant corrections : RESULTATS_AVANT) ; restent RESTANTS ;\n"
+    "- **axe-core 4.12** (moteur de tests d'accessibilité), lancé dans Chromium sur chaque page : carte des "
+    "pôles, zones blanches, fiche d'un EPCI, analyse des leviers, données après l'import d'un registre, et "
+    "cette page. Résultat : **0 défaut critique ou grave** sur chacune, et aucun défaut d'autre gravité sauf "
+    "un défaut mineur de Streamlit sur la page « Données » (voir plus bas). Avant les corrections de "
+    "novembre 2026, axe relevait 7 à 8 éléments de contraste insuffisant (gravité « grave ») par page et un "
+    "saut de niveau de titre sur la carte d'une région ;\n"
     "- **parcours au clavier seul**, testé automatiquement : atteindre les filtres, choisir un levier, "
     "choisir un territoire, télécharger un extrait ;\n"
     "- chaque carte a un titre (critère 2.1) et est suivie d'un tableau qui donne les mêmes informations, "
@@ -37,10 +39,10 @@ st.header("Contenus non accessibles")
 st.subheader("Non-conformités")
 st.markdown(
     "- **Textes anglais de Streamlit**, la bibliothèque qui affiche le tableau de bord, qu'elle ne permet "
-    "pas de traduire (critère 8.7, changement de langue non indiqué) : dans la zone d'import « Drag and drop "
-    "file here », « Limit 20MB per file », le bouton « Browse files » (ou « Upload ») ; les menus des tableaux "
-    "(« Download as CSV », « Search », « Fullscreen », tri « Sort ascending ») ; le menu principal "
-    "(« Rerun », « Settings », « Print », « Record a screencast ») ; « Running… » pendant un calcul ; "
+    "pas de traduire (critère 8.7, changement de langue non indiqué) : dans la zone d'import, le bouton "
+    "« Upload » et « 20MB per file » (la taille suit le réglage du serveur) ; les menus des tableaux "
+    "(« Download as CSV », « Search », « Fullscreen », tri « Sort ascending ») ; « Running… » pendant un "
+    "calcul ; « Deploy » ou « Stop » dans la barre du haut selon la configuration ; "
     "« No results » dans une liste de choix sans réponse. Les libellés, aides et textes indicatifs que "
     "Streamlit permet de définir sont en français.\n"
     "- **Tableaux** : les tableaux interactifs sont dessinés sur un canevas (composant *glide-data-grid*) ; "
@@ -50,7 +52,10 @@ st.markdown(
     "n'apparaissent qu'au survol ; les mêmes informations sont dans le tableau qui suit chaque carte.\n"
     "- **Graphiques** (Plotly) : les valeurs ne sont lues qu'au survol ; chaque graphique est suivi de sa "
     "description et du téléchargement de ses données.\n"
-    "- DEFAUTS_STREAMLIT")
+    "- **Zone d'import de fichier** (Streamlit) : un élément marqué comme décoratif (`role=\"presentation\"`) "
+    "peut recevoir le focus (défaut mineur relevé par axe, règle *presentation-role-conflict*).\n"
+    "- **Langue** : les textes anglais ci-dessus ne sont pas signalés comme tels aux lecteurs d'écran "
+    "(critère 8.7).")
 st.subheader("Dérogations pour charge disproportionnée")
 st.markdown("Aucune.")
 st.subheader("Contenus non soumis à l'obligation d'accessibilité")

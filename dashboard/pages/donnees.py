@@ -13,8 +13,8 @@ st.caption("Un registre importé ici n'est visible que dans votre session de nav
 st.header("1. Importer un registre")
 poles_file = st.file_uploader("Pôles (CSV, XLSX avec feuilles « poles » et « soutiens », ou GeoJSON)",
                               type=["csv", "txt", "xlsx", "geojson", "json"], key="upload_poles",
-                              help="Glissez le fichier dans la zone, ou utilisez le bouton (« Browse files ») "
-                                   "pour le choisir. Formats acceptés : CSV, TXT, XLSX, GeoJSON.")
+                              help="Glissez le fichier dans la zone, ou choisissez-le avec le bouton « Upload » "
+                                   "(« téléverser »). Formats acceptés : CSV, TXT, XLSX, GeoJSON.")
 soutiens_file = st.file_uploader("Soutiens (facultatif, CSV ou XLSX)", type=["csv", "txt", "xlsx"],
                                  key="upload_soutiens",
                                  help="Une ligne par soutien d'une collectivité à un pôle, reliée au pôle par "
