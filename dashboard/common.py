@@ -142,10 +142,11 @@ def table(frame, percent: tuple[str, ...] = (), empty: str = "Aucune ligne à af
 def report_table(frame, height: int | None = None) -> None:
     """The validation report: its long « message » and « correction » cells wrap
     over several lines instead of being cut off."""
-    wide = st.column_config.TextColumn(width="large")
+    wide, narrow = st.column_config.TextColumn(width="large"), st.column_config.TextColumn(width="small")
     options = {"height": height} if height else {}
-    table(frame, row_height=84, column_config={"message": wide, "correction": wide,
-                                               "valeur": st.column_config.TextColumn(width="medium")},
+    table(frame, row_height=84, column_config={"message": wide, "correction": wide, "niveau": narrow,
+                                               "table": narrow, "ligne": narrow, "colonne": narrow,
+                                               "valeur": narrow},
           empty="Aucun problème relevé.", **options)
 
 
