@@ -5,6 +5,7 @@ Defined once here; pages call these functions and only draw.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import uuid
@@ -181,9 +182,11 @@ _TITLE_HOOK = """<script>
 
 def frame_title(selector: str, title: str) -> None:
     """Give the frames matching ``selector`` this ``title`` (kept when Streamlit
-    redraws them). Both are our own constants, written as JSON strings."""
-    import json
-    st.html(_TITLE_HOOK.replace("SELECTOR", json.dumps(selector)).replace("TITLE", json.dumps(title)),
+    redraws them). Both are written as JSON strings, with ``<`` escaped so that no
+    text can close the script."""
+    def literal(text: str) -> str:
+        return json.dumps(text).replace("<", "\\u003c")
+    st.html(_TITLE_HOOK.replace("SELECTOR", literal(selector)).replace("TITLE", literal(title)),
             unsafe_allow_javascript=True)
 
 
