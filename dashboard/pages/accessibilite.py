@@ -43,7 +43,7 @@ st.markdown(
     "pas de traduire (critère 8.7, changement de langue non indiqué) : dans la zone d'import, le bouton "
     "« Upload » et « 20MB per file » (la taille suit le réglage du serveur) ; les menus des tableaux "
     "(« Download as CSV », « Search », « Fullscreen », tri « Sort ascending ») ; « Running… » pendant un "
-    "calcul ; « Deploy » ou « Stop » dans la barre du haut selon la configuration ; "
+    "calcul ; « Press Enter to apply » sous un champ de texte en cours de saisie ; "
     "« No results » dans une liste de choix sans réponse. Les libellés, aides et textes indicatifs que "
     "Streamlit permet de définir sont en français.\n"
     "- **Tableaux** : les tableaux interactifs sont dessinés sur un canevas (composant *glide-data-grid*) ; "
