@@ -74,7 +74,9 @@ def test_zones_blanches_page(maps_drawn):
     assert at.title[0].value.startswith("Zones blanches")
     n = int(_metrics(at)["EPCI non couverts"])
     assert n > 100 and len(at.dataframe[0].value) == n
-    assert at.dataframe[0].value["Population"].is_monotonic_decreasing
+    # a long table: French text (« 1 385 927 »), in the order of the ranking
+    population = at.dataframe[0].value["Population"].str.replace("\u202f", "").astype(int)
+    assert population.is_monotonic_decreasing and at.dataframe[0].value["Population"].iloc[0].count("\u202f") >= 1
 
 
 def test_another_registry_file_replaces_the_demo(monkeypatch, maps_drawn):
@@ -200,13 +202,18 @@ def _tables_script():
     common.table(pd.DataFrame({"Commune": [], "Population": []}))
     common.table(pd.DataFrame({"Commune": ["Bourg", None], "Population": [444533, 12],
                                "Part": [0.127, None]}), percent=("Part",))
+    common.table(pd.DataFrame({"Commune": ["X"] * 1000, "Population": range(1000, 2000)}).assign(
+        Distance=2.5).iloc[:, [0, 1, 2]].rename(columns={"Distance": "Distance (km)"}).head(1000).pipe(
+        lambda f: pd.concat([f, f.assign(Commune="Y")])))  # a long table: 6,000 cells
 
 
 def test_tables_are_french_and_an_empty_one_says_so():
     at = AppTest.from_function(_tables_script, default_timeout=60).run()
     assert not at.exception
     assert [c.value for c in at.caption] == ["Aucune ligne à afficher."]  # not Streamlit's « empty »
-    assert len(at.dataframe) == 1
+    assert len(at.dataframe) == 2
+    long = at.dataframe[1].value  # French text, sent without the Styler's cost
+    assert long["Population"].iloc[0] == "1\u202f000" and long["Distance (km)"].iloc[0] == "2,5"
     shown = at.dataframe[0].proto
     assert shown.HasField("placeholder") and shown.placeholder == ""  # a missing value is blank, not « None »
     # what the grid draws (the Styler's display values), while the data stay numbers for sorting

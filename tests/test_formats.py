@@ -18,6 +18,12 @@ def test_integers_have_narrow_no_break_thousands():
     assert formats.integer(12.6) == "13"
 
 
+def test_fast_integers_equal_babel():
+    from babel.numbers import format_decimal
+    for n in (0, 7, 999, 1000, 65_432, 444_533, 51_081_498, -1234, 10**12):
+        assert formats.integer(n) == format_decimal(n, format="#,##0", locale="fr_FR")
+
+
 def test_decimals_use_a_comma():
     assert formats.decimal(0.14) == "0,1"
     assert formats.decimal(0.14, 2) == "0,14"
