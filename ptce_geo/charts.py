@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from . import vocab
+from . import formats, vocab
 from .text import split_list
 
 #: Okabe & Ito (2008) palette, distinguishable with the common colour-vision deficiencies.
@@ -27,11 +27,20 @@ def explode_levers(supports: pd.DataFrame) -> pd.DataFrame:
 
 
 def _heatmap(table: pd.DataFrame, title: str, x_label: str, y_label: str) -> go.Figure:
-    fig = px.imshow(table.to_numpy(), x=list(table.columns), y=list(table.index), text_auto=True,
+    fig = px.imshow(table.to_numpy(), x=list(table.columns), y=list(table.index), text_auto=formats.D3_INTEGER,
                     color_continuous_scale=SEQUENTIAL, aspect="auto",
                     labels={"x": x_label, "y": y_label, "color": "Soutiens"})
+    fig.update_traces(hovertemplate=f"{y_label} : %{{y}}<br>{x_label} : %{{x}}<br>"
+                                    f"Soutiens : %{{z:{formats.D3_INTEGER}}}<extra></extra>")
     fig.update_layout(title=title, xaxis_title=x_label, yaxis_title=y_label, margin={"l": 10, "r": 10, "t": 60, "b": 10})
     fig.update_xaxes(side="bottom")
+    return french(fig)
+
+
+def french(fig: go.Figure) -> go.Figure:
+    """French numbers in a figure: decimal comma, narrow-space thousands (axes,
+    hover labels and cell texts all follow ``layout.separators``)."""
+    fig.update_layout(separators=formats.PLOTLY_SEPARATORS)
     return fig
 
 
@@ -88,7 +97,9 @@ def poles_by_stage_and_typology(poles: pd.DataFrame):
                  labels={"poles": "Nombre de pôles", "Stade": "Stade de développement"},
                  title="Pôles par stade de développement et par typologie")
     fig.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 10})
-    return fig, long[["stade", "typologie", "poles"]].reset_index(drop=True)
+    fig.update_traces(hovertemplate="%{x}<br>Typologie : %{fullData.name}<br>"
+                                    f"Nombre de pôles : %{{y:{formats.D3_INTEGER}}}<extra></extra>")
+    return french(fig), long[["stade", "typologie", "poles"]].reset_index(drop=True)
 
 
 def poles_created_per_year(poles: pd.DataFrame):

@@ -26,7 +26,7 @@ import numpy as np
 from branca.element import MacroElement
 from jinja2 import Template
 
-from . import vocab
+from . import formats, vocab
 from .text import split_list
 
 #: URL prefix under which Streamlit serves ``dashboard/static``.
@@ -378,7 +378,7 @@ def pole_popup(pole, supports: pd.DataFrame, fiche: bool = True) -> str:
                 by_lever.setdefault(lever, set()).add(vocab.label("niveau", level))
         items = "".join(f"<li>{esc(vocab.levier_label(k))} : {esc(', '.join(sorted(v)))}</li>"
                         for k, v in sorted(by_lever.items()))
-        lines.append(f"Soutiens ({len(supports)}) :<ul style='margin:0;padding-left:1.2em'>{items}</ul>")
+        lines.append(f"Soutiens ({formats.integer(len(supports))}) :<ul style='margin:0;padding-left:1.2em'>{items}</ul>")
     else:
         lines.append("Aucun soutien de collectivité renseigné")
     links = fiche_links(pole) if fiche else ""
@@ -544,7 +544,8 @@ def territory_map(communes: gpd.GeoDataFrame, commune_table: pd.DataFrame, outli
         cluster = add_poles(m, context_poles, supports, context=True)
     add_poles(m, poles, supports, cluster=False)
     m.get_root().html.add_child(folium.Element(legend_html(
-        "Distance au pôle le plus proche", [(c, f"{lo:g} à {hi:g} km" if hi < 1e9 else f"{lo:g} km et plus")
+        "Distance au pôle le plus proche", [(c, f"{lo:g} à {formats.km(hi, 0)}" if hi < 1e9
+                                             else f"{formats.km(lo, 0)} et plus")
                                             for lo, hi, c in DISTANCE_BINS],
         poles=POLE_LEGEND[:1] + (CONTEXT_LEGEND if cluster else []))))
     _local_assets(m, cluster)

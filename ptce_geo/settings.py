@@ -28,6 +28,8 @@ SETTINGS = {
     "PTCE_DEBUG": ("", "afficher la trace Python d'une erreur interne (ligne de commande)"),
     "PTCE_DATABASE_URL": ("data/ptce.sqlite3", "base du registre partagé (SQLite ou postgresql+psycopg://…)"),
     "PTCE_SESSION_HEURES": ("8", "durée d'une connexion par compte local, en heures"),
+    "PTCE_CONTACT_ACCESSIBILITE": ("", "adresse (courriel ou page web) où signaler un défaut d'accessibilité, "
+                                       "citée par la déclaration d'accessibilité"),
 }
 
 
@@ -82,6 +84,11 @@ def debug() -> bool:
 def database_url() -> str:
     """The shared registry's database: ``PTCE_DATABASE_URL``, else a SQLite file in ``data/``."""
     return _raw("PTCE_DATABASE_URL") or f"sqlite:///{paths.ROOT / 'data' / 'ptce.sqlite3'}"
+
+
+def accessibility_contact() -> str:
+    """Where users report an accessibility problem (an e-mail or a web page), or ``""``."""
+    return _raw("PTCE_CONTACT_ACCESSIBILITE")
 
 
 def session_hours() -> float:

@@ -77,3 +77,17 @@ def test_lever_share_charts(tiny, tiny_dated):
     fig, _ = charts.lever_share_by_year(by_year)
     l8 = next(t for t in fig.data if t.name.startswith("L8"))
     assert dict(zip(l8.x, l8.y))[2023] == 50
+
+
+def test_every_chart_writes_numbers_the_french_way(territories, demo):
+    supports = demo.soutiens[demo.soutiens["_valide"]]
+    figures = [charts.levers_by_level(supports)[0], charts.levers_by_form(supports)[0],
+               charts.levers_by_region(supports, demo.poles, territories.names("region"))[0],
+               charts.poles_by_stage_and_typology(demo.poles)[0]]
+    for fig in figures:
+        # decimal comma, narrow no-break space between thousands
+        assert fig.layout.separators == ",\u202f"
+        for trace in fig.data:
+            assert trace.hovertemplate and "<extra></extra>" in trace.hovertemplate
+            assert ":,d}" in trace.hovertemplate  # counts with thousands separators
+            assert "Soutiens" in trace.hovertemplate or "Nombre de pôles" in trace.hovertemplate

@@ -50,7 +50,7 @@ def test_map_page_zooms_to_a_selected_epci(maps_drawn):
     at.sidebar.selectbox(key="f_departement").set_value("01").run()
     at.sidebar.selectbox(key="f_epci").set_value("200071751").run()
     assert not at.exception
-    assert "Bourg" in at.subheader[0].value
+    assert "Bourg" in at.header[0].value
     assert at.query_params["epci"] in ("200071751", ["200071751"])
 
 
@@ -74,7 +74,9 @@ def test_zones_blanches_page(maps_drawn):
     assert at.title[0].value.startswith("Zones blanches")
     n = int(_metrics(at)["EPCI non couverts"])
     assert n > 100 and len(at.dataframe[0].value) == n
-    assert at.dataframe[0].value["Population"].is_monotonic_decreasing
+    # a long table: French text (« 1 385 927 »), in the order of the ranking
+    population = at.dataframe[0].value["Population"].str.replace("\u202f", "").astype(int)
+    assert population.is_monotonic_decreasing and at.dataframe[0].value["Population"].iloc[0].count("\u202f") >= 1
 
 
 def test_another_registry_file_replaces_the_demo(monkeypatch, maps_drawn):
@@ -99,7 +101,7 @@ def test_fiche_territoire_of_an_epci(maps_drawn):
     assert not at.exception
     assert at.header[0].value == "EPCI : Communauté d'agglomération du Bassin de Bourg-en-Bresse"
     metrics = _metrics(at)
-    assert metrics["Population"] == "132 380"
+    assert metrics["Population"] == "132\u202f380"  # French thousands: narrow no-break space
     comparison = at.dataframe[0].value
     assert list(comparison["Territoire"])[-1] == "France" and len(comparison) == 3
     assert any("Extraction du" in c.value and "Périmètre" in c.value for c in at.caption)
@@ -311,3 +313,48 @@ def test_a_column_chosen_twice_is_refused_and_its_name_shown_as_written(monkeypa
     level.set_value("Qui").run()
     assert not at.exception and not [e for e in at.error if "choisie à la fois" in e.value]
     assert list(at.session_state["registre_importe"].soutiens["collectivite_niveau"]) == ["epci"]
+
+
+def test_accessibility_statement_page(maps_drawn, monkeypatch):
+    monkeypatch.setenv("PTCE_CONTACT_ACCESSIBILITE", "accessibilite@exemple.fr")
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page("pages/accessibilite.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Déclaration d'accessibilité"
+    text = "\n".join(m.value for m in at.markdown)
+    headers = [h.value for h in at.header]
+    for part in ("État de conformité", "Contenus non accessibles", "Retour d'information et contact",
+                 "Voies de recours"):
+        assert part in headers
+    assert "partiellement conforme" in text and "RGAA" in text
+    assert "« Upload »" in text and "20MB per file" in text and "Défenseur des droits" in text  # Streamlit's English, recourse
+    assert "accessibilite@exemple.fr" in text
+
+
+def _tables_script():
+    import pandas as pd
+
+    from dashboard import common
+    common.table(pd.DataFrame({"Commune": [], "Population": []}))
+    common.table(pd.DataFrame({"Commune": ["Bourg", None], "Population": [444533, 12],
+                               "Part": [0.127, None]}), percent=("Part",))
+    common.table(pd.DataFrame({"Commune": ["X"] * 1000, "Population": range(1000, 2000)}).assign(
+        Distance=2.5).iloc[:, [0, 1, 2]].rename(columns={"Distance": "Distance (km)"}).head(1000).pipe(
+        lambda f: pd.concat([f, f.assign(Commune="Y")])))  # a long table: 6,000 cells
+
+
+def test_tables_are_french_and_an_empty_one_says_so():
+    at = AppTest.from_function(_tables_script, default_timeout=60).run()
+    assert not at.exception
+    assert [c.value for c in at.caption] == ["Aucune ligne à afficher."]  # not Streamlit's « empty »
+    assert len(at.dataframe) == 2
+    long = at.dataframe[1].value  # French text, sent without the Styler's cost
+    assert long["Population"].iloc[0] == "1\u202f000" and long["Distance (km)"].iloc[0] == "2,5"
+    shown = at.dataframe[0].proto
+    assert shown.HasField("placeholder") and shown.placeholder == ""  # a missing value is blank, not « None »
+    # what the grid draws (the Styler's display values), while the data stay numbers for sorting
+    import pyarrow as pa
+    display = pa.ipc.open_stream(shown.arrow_data.styler.display_values).read_all().to_pandas()
+    assert display.loc[0, "Population"] == "444\u202f533" and display.loc[0, "Part"] == "12,7\u00a0%"
+    assert display.loc[1, "Part"] == ""
+    assert at.dataframe[0].value["Population"].tolist() == [444533, 12]

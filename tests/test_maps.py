@@ -220,3 +220,23 @@ def test_preview_fits_every_pole(demo):
     (south, west), (north, east) = bounds
     assert south == poles["point_lat"].min() and north == poles["point_lat"].max()
     assert west == poles["point_lon"].min() and east == poles["point_lon"].max()
+
+
+def test_map_tooltips_and_legends_write_numbers_the_french_way(territories, demo):
+    poles = cv.filter_poles(demo.poles, demo.soutiens, cv.Filters())
+    table = cv.coverage_table(territories, poles, "epci")
+    html = maps.national_map(territories.display["epci"], table, poles, demo.soutiens).get_root().render()
+    biggest = int(table["population"].max())
+    # narrow no-break space between thousands (written as a JSON escape inside the GeoJSON)
+    assert f"{biggest:,}".replace(",", "\\u202f") in html or f"{biggest:,}".replace(",", "\u202f") in html
+    assert f"{biggest:,}".replace(",", " ") not in html
+    code = "200071751"
+    communes = territories.communes[territories.communes[levels.get("epci").commune_column] == code]
+    ctable = cv.coverage_table(territories, poles, "commune", within=("epci", code))
+    outline = territories.layer("epci")
+    outline = outline[outline["code"] == code][["geometry"]]
+    html = maps.territory_map(communes, ctable, outline, poles, demo.soutiens).get_root().render()
+    assert "5 à 15\u00a0km" in html and "60\u00a0km et plus" in html  # legend
+    first = ctable["distance_km"].dropna().iloc[0]
+    shown = f"{first:.1f}".replace(".", ",")  # tooltip: decimal comma
+    assert shown + "\\u00a0km" in html or shown + "\u00a0km" in html

@@ -449,3 +449,16 @@ def test_a_list_cell_without_pipes_keeps_labels_that_hold_a_comma(write):
     assert reg.is_valid and not reg.warnings, reg.report_text()
     assert reg.poles.loc[0, "secteurs"] == "emploi_insertion|culture"
     assert reg.soutiens["leviers"].tolist() == ["L6|L1", "L1|L2"]
+
+
+def test_report_rows_of_a_file_level_issue_have_an_empty_line_cell(write):
+    # cp1252 gives a file-level warning (ligne None); an unknown stage gives a row-level one
+    text = HEADER + "P1,Pôle,01001,46.1,4.9,filière,bizarre,\n"
+    reg = load_registry(write("poles.csv", text, encoding="cp1252"))
+    frame = reg.report_frame()
+    assert "" in set(frame["ligne"]) and "2" in set(frame["ligne"])
+    assert not frame["ligne"].isna().any() and "None" not in set(frame["ligne"])
+    import csv
+    from ptce_geo import export
+    rows = list(csv.DictReader(io.StringIO(export.to_csv_text(frame)), delimiter=";"))
+    assert sorted({r["ligne"] for r in rows}) == ["", "2"]

@@ -1,10 +1,9 @@
 """Map page: EPCI coloured by coverage, poles, zoom on a selected territory."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from dashboard import common
-from ptce_geo import levels, maps
+from ptce_geo import formats, levels, maps
 
 view = common.page("Pôles territoriaux de coopération économique")
 filters, territory, basemap = view.filters, view.territory, view.basemap
@@ -20,16 +19,26 @@ if territory is None:
                                         mode=mode, basemap=basemap, boundaries=common.boundary_files())
     # the base only changes with the colour mode or the basemap: a filter change
     # swaps the layers inside the mounted map, which keeps its zoom and position
-    st_folium(base, feature_group_to_add=layers, height=620, use_container_width=True, returned_objects=[],
-              key=f"carte_{mode}_{basemap}")
+    common.folium_map(base, "Carte des EPCI selon leur couverture par un pôle, et des pôles", "donnees-carte",
+                      f"carte_{mode}_{basemap}", 620, feature_group_to_add=layers)
+    common.map_data(epci_table[["nom", "population", "nb_poles_siege", "nb_poles_perimetre", "couvert"]].rename(
+        columns={"nom": "EPCI", "population": "Population", "nb_poles_siege": "Pôles (siège)",
+                 "nb_poles_perimetre": "Pôles (périmètre)", "couvert": "Couvert"}), "donnees-carte", height=360)
+    st.markdown("**Pôles de la carte**")
+    common.table(view.poles[["nom", "commune_nom", "departement_code"]].rename(
+        columns={"nom": "Pôle", "commune_nom": "Commune", "departement_code": "Département"}), height=300)
 else:
     level, code = territory
     communes = terr.communes[terr.communes[levels.get(level).commune_column] == code]
     table = view.scope.coverage("commune")
-    st.subheader(common.territory_label(territory))
+    st.header(common.territory_label(territory))  # h2 under the page's h1 (heading order)
     m = maps.territory_map(communes, table, None, view.poles, view.all_supports, basemap=basemap,
                            context_poles=view.scope.context, boundaries=common.boundary_files())
     covered = int(table["couvert"].sum())
-    st.caption(f"{covered} commune(s) couverte(s) sur {len(table)} ; distance médiane au pôle le plus proche : "
-               f"{table['distance_km'].median():.1f} km".replace(".", ","))
-    st_folium(m, height=620, use_container_width=True, returned_objects=[], key=f"carte_{level}_{code}")
+    st.caption(f"{formats.integer(covered)} commune(s) couverte(s) sur {formats.integer(len(table))} ; "
+               f"distance médiane au pôle le plus proche : {formats.km(table['distance_km'].median())}")
+    common.folium_map(m, f"Carte des communes du territoire « {common.territory_label(territory)} » selon la "
+                         "distance au pôle le plus proche", "donnees-carte", f"carte_{level}_{code}", 620)
+    common.map_data(table[["nom", "population", "couvert", "distance_km", "pole_proche_nom"]].rename(columns={
+        "nom": "Commune", "population": "Population", "couvert": "Couverte", "distance_km": "Distance (km)",
+        "pole_proche_nom": "Pôle le plus proche"}), "donnees-carte", height=360)

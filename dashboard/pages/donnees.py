@@ -1,10 +1,9 @@
 """Data page: import a registry for this session, read its report, take extracts away."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from dashboard import common, upload
-from ptce_geo import export, levels, maps, paths, registry as reg_mod
+from ptce_geo import export, formats, levels, maps, paths, registry as reg_mod
 from ptce_geo.spatial import locate_registry
 
 st.title("Données : importer un registre, télécharger des extraits")
@@ -13,9 +12,13 @@ st.caption("Un registre importé ici n'est visible que dans votre session de nav
 
 st.header("1. Importer un registre")
 poles_file = st.file_uploader("Pôles (CSV, XLSX avec feuilles « poles » et « soutiens », ou GeoJSON)",
-                              type=["csv", "txt", "xlsx", "geojson", "json"], key="upload_poles")
+                              type=["csv", "txt", "xlsx", "geojson", "json"], key="upload_poles",
+                              help="Glissez le fichier dans la zone, ou choisissez-le avec le bouton « Upload » "
+                                   "(« téléverser »). Formats acceptés : CSV, TXT, XLSX, GeoJSON.")
 soutiens_file = st.file_uploader("Soutiens (facultatif, CSV ou XLSX)", type=["csv", "txt", "xlsx"],
-                                 key="upload_soutiens")
+                                 key="upload_soutiens",
+                                 help="Une ligne par soutien d'une collectivité à un pôle, reliée au pôle par "
+                                      "« pole_id ». Inutile si votre classeur XLSX a une feuille « soutiens ».")
 if poles_file is not None:
     try:
         key, raw = upload.read(poles_file, soutiens_file)  # once per content, in a child process
@@ -35,8 +38,10 @@ reg, is_demo = common.registry()
 imported = st.session_state.get("registre_importe") is not None
 if imported:
     n_ok = int((reg.poles["commune_insee"] != "").sum())
-    st.success(f"Registre importé « {common.md(reg.source)} » : {len(reg.poles)} pôles, dont {n_ok} localisés ; "
-               f"{len(reg.soutiens)} soutiens ; {len(reg.errors)} erreur(s), {len(reg.warnings)} avertissement(s). "
+    n = formats.integer
+    st.success(f"Registre importé « {common.md(reg.source)} » : {n(len(reg.poles))} pôles, dont {n(n_ok)} localisés ; "
+               f"{n(len(reg.soutiens))} soutiens ; {n(len(reg.errors))} erreur(s), "
+               f"{n(len(reg.warnings))} avertissement(s). "
                "Il est utilisé par toutes les pages pendant cette session.")
     if st.button("Revenir au registre par défaut", key="reset_import"):
         for key in ("registre_importe", "_import_signature"):
@@ -46,14 +51,17 @@ if imported:
 fmt = common.file_format("donnees_format")
 if reg.issues:
     st.subheader("Rapport de vérification")
-    common.table(reg.report_frame(), height=260)
+    common.report_table(reg.report_frame(), height=320)
     st.download_button("Télécharger le rapport (CSV)", export.to_csv_bytes(reg.report_frame(), fmt.dialect),
                        file_name="rapport_registre.csv", mime="text/csv", key="dl_rapport")
 if imported:
     st.subheader("Aperçu des pôles localisés")
     located = reg.poles[reg.poles["_valide"].astype(bool) & reg.poles["commune_insee"].ne("")]
-    st_folium(maps.preview_map(located, reg.soutiens), height=380, use_container_width=True,
-              returned_objects=[], key="carte_apercu")
+    common.folium_map(maps.preview_map(located, reg.soutiens), "Aperçu sur une carte des pôles localisés",
+                      "donnees-apercu", "carte_apercu", 380)
+    common.map_data(located[["id", "nom", "commune_nom", "commune_insee"]].rename(columns={
+        "id": "Identifiant", "nom": "Pôle", "commune_nom": "Commune", "commune_insee": "Code INSEE"}),
+        "donnees-apercu", title="Pôles localisés", level="subheader", height=260)
 
 st.header("2. Télécharger")
 view = common.view_of(reg, "donnees")
@@ -61,15 +69,15 @@ st.caption("Extraits de ce que montrent les pages, selon les filtres et le terri
 view.say_scope()
 a, b = st.columns(2)
 with a:
-    common.download(f"Pôles ({len(view.poles)})", view.poles, common.file_name("poles", view), fmt, "dl_poles")
-    common.download(f"Soutiens ({len(view.supports)})", view.supports, common.file_name("soutiens", view), fmt,
+    common.download(f"Pôles ({formats.integer(len(view.poles))})", view.poles, common.file_name("poles", view), fmt, "dl_poles")
+    common.download(f"Soutiens ({formats.integer(len(view.supports))})", view.supports, common.file_name("soutiens", view), fmt,
                     "dl_soutiens")
 with b:
     niveaux = list(levels.CODES)
     niveau = st.selectbox("Couverture par", niveaux, key=f"dl_niveau_{view.scope.sub_level}",
                           index=niveaux.index(view.scope.sub_level), format_func=lambda code: levels.get(code).in_text)
     table = view.scope.coverage(niveau)
-    common.download(f"Couverture par {levels.get(niveau).in_text} ({len(table)} lignes)", table,
+    common.download(f"Couverture par {levels.get(niveau).in_text} ({formats.integer(len(table))} lignes)", table,
                     common.file_name(f"couverture_{niveau}", view), fmt, "dl_couverture")
 st.download_button("Tout en un fichier (ZIP : pôles, soutiens, couverture, dictionnaire des colonnes, lisez-moi)",
                    common.extract_zip(view, {"poles": view.poles, "soutiens": view.supports,

@@ -66,7 +66,8 @@ with poles_tab:
                                        format_func=lambda c: vocab.STADES.get(c, "—")),
                   "secteurs": "|".join(a.multiselect("Secteurs", list(vocab.SECTEURS),
                                                      [s for s in row.get("secteurs", "").split("|") if s],
-                                                     format_func=vocab.SECTEURS.get)),
+                                                     format_func=vocab.SECTEURS.get,
+                                                     placeholder="Choisir un ou plusieurs secteurs")),
                   "annee_creation": b.text_input("Année de création", records.text(row.get("annee_creation"))),
                   "nb_membres": a.text_input("Nombre de structures membres", records.text(row.get("nb_membres"))),
                   "emplois": b.text_input("Emplois", records.text(row.get("emplois"))),
@@ -111,7 +112,8 @@ with supports_tab:
     with st.form("soutien"):
         a, b = st.columns(2)
         form = a.selectbox("Forme", [""] + list(vocab.FORMES), format_func=lambda c: vocab.FORMES.get(c, "—"))
-        levers = b.multiselect("Leviers", list(vocab.LEVIERS), format_func=vocab.levier_label)
+        levers = b.multiselect("Leviers", list(vocab.LEVIERS), format_func=vocab.levier_label,
+                               placeholder="Choisir un ou plusieurs leviers")
         year = a.text_input("Année")
         amount = b.text_input("Montant (euros)")
         add = st.form_submit_button("Ajouter le soutien")

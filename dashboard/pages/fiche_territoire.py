@@ -4,10 +4,9 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from dashboard import common
-from ptce_geo import charts, diagnostic, labels, maps, portrait, vocab
+from ptce_geo import charts, diagnostic, formats, labels, maps, portrait, vocab
 
 view = common.page("Fiche territoire")
 terr = common.territories()
@@ -28,29 +27,31 @@ common.print_button()
 comp = fiche.comparaison.set_index("territoire")
 here = comp.iloc[0]
 a, b, c, d = st.columns(4)
-a.metric("Population", f"{fiche.population:,}".replace(",", " "))
-b.metric("Pôles ayant leur siège ici", len(fiche.poles_siege))
-c.metric("Pôles dont le périmètre l'atteint", len(fiche.poles_perimetre))
-d.metric("Communes couvertes", f"{int(fiche.communes['couvert'].sum())} / {len(fiche.communes)}")
+a.metric("Population", formats.integer(fiche.population))
+b.metric("Pôles ayant leur siège ici", formats.integer(len(fiche.poles_siege)))
+c.metric("Pôles dont le périmètre l'atteint", formats.integer(len(fiche.poles_perimetre)))
+d.metric("Communes couvertes", f"{formats.integer(fiche.communes['couvert'].sum())} / "
+                               f"{formats.integer(len(fiche.communes))}")
 
 st.subheader("Comparaison")
 table = fiche.comparaison.rename(columns={
     "territoire": "Territoire", "population": "Population", "poles_siege": "Pôles (siège)",
     "poles_pour_100k_hab": "Pôles pour 100 000 hab.", "epci_couverts": "EPCI couverts", "epci": "EPCI",
     "part_epci_couverts": "Part des EPCI couverts"})
-common.table(table, column_config={"Part des EPCI couverts": st.column_config.NumberColumn(format="percent")},
-             printed=True, percent_columns=("Part des EPCI couverts",))
+common.table(table, printed=True, percent=("Part des EPCI couverts",))
 
 st.subheader("Couverture des communes")
 communes = terr.communes[terr.communes["code"].isin(fiche.communes["code"])]
-st_folium(maps.territory_map(communes, fiche.communes, None, view.poles, view.all_supports, basemap=view.basemap,
-                             context_poles=view.scope.context, boundaries=common.boundary_files()),
-          height=480, use_container_width=True, returned_objects=[], key="carte_fiche")
-common.table(fiche.communes[["nom", "population", "couvert", "nb_poles_siege", "nb_poles_perimetre",
+common.folium_map(maps.territory_map(communes, fiche.communes, None, view.poles, view.all_supports,
+                                     basemap=view.basemap, context_poles=view.scope.context,
+                                     boundaries=common.boundary_files()),
+                  f"Carte des communes de {fiche.title} selon la distance au pôle le plus proche", "donnees-carte",
+                  "carte_fiche", 480)
+common.map_data(fiche.communes[["nom", "population", "couvert", "nb_poles_siege", "nb_poles_perimetre",
                              "distance_km", "pole_proche_nom"]].rename(columns={
     "nom": "Commune", "population": "Population", "couvert": "Couverte", "nb_poles_siege": "Pôles (siège)",
     "nb_poles_perimetre": "Pôles (périmètre)", "distance_km": "Distance (km)", "pole_proche_nom": "Pôle le plus proche"}),
-    height=300, printed=True)
+    "donnees-carte", title="Communes du territoire", level="subheader", height=300, printed=True)
 
 left, right = st.columns(2)
 with left:
@@ -72,13 +73,14 @@ else:
                                        ("niveau", "Par niveau"))):
         col.markdown(f"**{title}**")
         common.table(portrait.support_counts(fiche.soutiens, by)[["libelle", "soutiens"]].rename(
-            columns={"libelle": title, "soutiens": "Soutiens"}), container=col, printed=True)
+            columns={"libelle": title.removeprefix("Par ").capitalize(), "soutiens": "Soutiens"}), container=col,
+            printed=True)
     fig, by_year = charts.supports_per_year_and_lever(fiche.soutiens)
     st.plotly_chart(fig, key="fiche_annees", width="stretch")
     _, euros, without = charts.amounts(fiche.soutiens, "levier")
     total = euros["montant_eur"].sum()
-    st.markdown(f"**Montants reçus ou donnés** : {total:,.0f} €".replace(",", " ")
-                + f" renseignés ; {without} soutien(s) sur {len(fiche.soutiens)} sans montant.")
+    st.markdown(f"**Montants reçus ou donnés** : {formats.euros(total)} renseignés ; {formats.integer(without)} "
+                f"soutien(s) sur {formats.integer(len(fiche.soutiens))} sans montant.")
     if total > 0:
         common.table(euros[euros["montant_eur"] > 0].rename(columns={"libelle": "Levier",
                                                                      "montant_eur": "Montant (euros)"})[
@@ -98,15 +100,14 @@ else:
     st.caption(diag.summary())
     shown = diag.table[["levier", "libelle", "utilise", "soutiens", "poles", "annees", "montant_eur",
                         "part_pairs"]]
-    common.table(labels.readable(shown), printed=True, percent_columns=("Part des territoires comparables",),
-                 column_config={"Part des territoires comparables": st.column_config.NumberColumn(format="percent")})
+    common.table(labels.readable(shown), printed=True, percent=("Part des territoires comparables",))
     missing = diag.missing()
     if len(missing):
         st.markdown("**Leviers que les collectivités du territoire n'utilisent pas**, les plus courants chez les "
                     "territoires comparables d'abord :")
     for row in missing.itertuples():
         share = "" if row.part_pairs != row.part_pairs else \
-            f" — utilisé par {row.part_pairs:.0%} des territoires comparables".replace("%", "\u00a0%")
+            f" — utilisé par {formats.percent(row.part_pairs, 0)} des territoires comparables"
         with st.expander(f"{vocab.levier_label(row.levier)}{share}"):
             st.write(row.en_pratique)
             examples = diag.examples[diag.examples["levier"] == row.levier]

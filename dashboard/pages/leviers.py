@@ -3,12 +3,12 @@
 import streamlit as st
 
 from dashboard import common
-from ptce_geo import charts, diagnostic, labels, scope, vocab
+from ptce_geo import charts, diagnostic, formats, labels, scope, vocab
 
 view = common.page("Analyse des leviers")
 terr = common.territories()
 poles, supports = view.poles, view.supports
-st.caption(f"{len(poles)} pôles et {len(supports)} soutiens retenus.")
+st.caption(f"{formats.integer(len(poles))} pôles et {formats.integer(len(supports))} soutiens retenus.")
 view.say_scope()
 with st.expander("Les huit leviers (étude RTES sur le rôle des collectivités dans les PTCE)"):
     st.markdown("\n".join(f"- **{code}** : {label}" for code, label in vocab.LEVIERS.items()))

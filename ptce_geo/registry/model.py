@@ -112,8 +112,9 @@ class Registry:
 
 
 def report_frame(issues: list[Issue]) -> pd.DataFrame:
-    """Issues as a table (for display and download), one row each."""
-    return pd.DataFrame([{"niveau": i.niveau, "table": i.table, "ligne": i.ligne,
+    """Issues as a table (for display and download), one row each. ``ligne`` is text:
+    the row number, or an empty cell for an issue about the whole file (never ``None``)."""
+    return pd.DataFrame([{"niveau": i.niveau, "table": i.table, "ligne": "" if i.ligne is None else str(i.ligne),
                           "colonne": i.colonne or "", "valeur": _short(i.valeur),
                           "message": i.message, "correction": i.correction}
                          for i in issues],

@@ -5,7 +5,7 @@ import io
 import re
 import time
 
-MAP = 'iframe[title="streamlit_folium.st_folium"]'
+from tests.e2e.conftest import MAP_FRAME as MAP
 
 
 def _open(page, app_url, path=""):
@@ -62,7 +62,7 @@ def test_choosing_a_lever_changes_the_poles_shown(page, app_url):
     assert 0 < after < before
     # the markers changed inside the same map: it was not reloaded (zoom and position kept)
     page.wait_for_function("""(before) => {
-        const f = [...document.querySelectorAll('iframe')].find(i => i.title.includes('st_folium'));
+        const f = [...document.querySelectorAll('iframe')].find(i => (i.src || '').includes('streamlit_folium'));
         const doc = f && f.contentDocument;
         if (!doc) return false;
         const now = [...doc.querySelectorAll('.marker-cluster')].map(e => e.innerText).sort().join('|');

@@ -15,11 +15,11 @@ from playwright.sync_api import expect
 from dashboard import serve
 from ptce_geo import paths
 
-from .conftest import rss_mb, start_server
+from .conftest import MAP_FRAME, rss_mb, start_server
 
 DATA = paths.ROOT / "tests" / "data"
 CASES = json.loads((DATA / "corpus.json").read_text(encoding="utf-8"))
-MAP = 'iframe[title="streamlit_folium.st_folium"]'
+MAP = MAP_FRAME
 OPEN_ALL = """() => { let n = 0;
   for (const key of Object.keys(window)) {
     const m = window[key];

@@ -7,8 +7,9 @@ import shapely
 from playwright.sync_api import expect
 
 from ptce_geo import coverage as cv
+from tests.e2e.conftest import MAP_FRAME
 
-MAP = 'iframe[title="streamlit_folium.st_folium"]'
+MAP = MAP_FRAME  # the map frames, by their container (their title is the map's own)
 DRAWN = ".leaflet-container[data-ptce-features]"
 
 

@@ -8,6 +8,7 @@ import subprocess
 from playwright.sync_api import expect
 
 from ptce_geo import diagnostic, portrait
+from tests.e2e.conftest import MAP_FRAME
 
 
 EPCI_URL = "fiche_territoire?departement=01&epci=200071751"
@@ -35,7 +36,7 @@ def test_portrait_of_an_epci_and_its_print_view(page, app_url, shot, tmp_path, t
     _wait_app(page)
     expect(page.get_by_text("EPCI : Communauté d'agglomération du Bassin de Bourg-en-Bresse")).to_be_visible(timeout=60_000)
     expect(page.locator("[data-testid=stMetric]").filter(has_text="Population")).to_contain_text("132 380", timeout=60_000)
-    page.wait_for_selector('iframe[title="streamlit_folium.st_folium"]', timeout=60_000)
+    page.wait_for_selector(MAP_FRAME, timeout=60_000)
     expect(page.get_by_text("Télécharger les tableaux de la fiche")).to_be_visible(timeout=60_000)  # the whole page
     shot(page, "fiche_territoire")
     page.emulate_media(media="print")
