@@ -137,9 +137,12 @@ def table(frame, percent: tuple[str, ...] = (), empty: str = "Aucune ligne à af
     the share columns (0–1) to show as percentages. A missing value is a blank
     cell; a table without rows is a French sentence (``empty``), not Streamlit's
     « empty ». Its toolbar offers a download of the cells as shown, so text cells
-    are formula-neutralised here as in our extracts."""
+    are formula-neutralised here as in our extracts. The table goes in
+    ``container`` (default: the page); ``printed``: a static copy of every row and
+    column replaces it when the page is printed."""
+    target = container or st
     if len(frame) == 0:
-        st.caption(empty)
+        target.caption(empty)
         return
     safe = export.neutralise_frame(frame)
     shown = safe

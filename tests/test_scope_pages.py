@@ -63,7 +63,7 @@ def test_every_page_counts_what_the_core_counts(params, filters, territory, demo
     assert counts.startswith(f"{len(core.poles)} pôles et {len(core.supports)} soutiens")
 
     at = run("donnees.py", params)
-    buttons = [b.proto.label for b in at.get("download_button")]
+    buttons = [b.proto.label.replace("\u202f", "") for b in at.get("download_button")]
     assert f"Pôles ({len(core.poles)})" in buttons and f"Soutiens ({len(core.supports)})" in buttons
     coverage_button = next(b for b in buttons if b.startswith("Couverture par"))
     assert f"({len(core.coverage())} lignes)" in coverage_button  # the territory's own sub-level by default
