@@ -49,6 +49,7 @@ if imported:
     st.success(f"Registre importé « {common.md(reg.source)} » : {len(reg.poles)} pôles, dont {n_ok} localisés ; "
                f"{len(reg.soutiens)} soutiens ; {len(reg.errors)} erreur(s), {len(reg.warnings)} avertissement(s). "
                "Il est utilisé par toutes les pages pendant cette session.")
+    common.shared_link_warning()
     if st.button("Revenir au registre par défaut", key="reset_import"):
         for key in ("registre_importe", "_import_signature"):
             st.session_state.pop(key, None)
@@ -83,6 +84,10 @@ with b:
     table = coverage.coverage_table(common.territories(), poles, niveau, within=within)
     common.download(f"Couverture par {niveau} ({len(table)} lignes)", table, f"couverture_{niveau}.csv", fmt,
                     "dl_couverture")
+
+# Exports SIG: its own block (GeoPackage / GeoJSON of the same view as the CSV extracts above)
+common.gis_exports(poles, supports, territory,
+                   f"{filters.describe()} — {common.territory_label(territory)}")
 
 st.subheader("Modèle et schéma")
 c1, c2, c3 = st.columns(3)
