@@ -464,7 +464,7 @@ def source_line(reg: Registry, is_demo: bool, filters: Filters, territory) -> st
     demo = " — pôles **fictifs** (démonstration)" if is_demo else ""
     full = view_url()
     link = f" — [ouvrir le tableau de bord]({full.replace(')', '%29')})" if full.startswith("http") else ""
-    return (f"Source : tableau de bord des PTCE, registre {md(reg.source)}{demo} ; contours COG {COG_YEAR} "
+    return (f"Source : tableau de bord des PTCE — {md(reg.source)}{demo} ; contours COG {COG_YEAR} "
             f"(INSEE). Filtres : {filters.describe()} — {territory_label(territory)}{link}")
 
 

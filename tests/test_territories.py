@@ -105,3 +105,14 @@ def test_warm_load_reads_the_cache(territories):
     loaded = terr.load_territories()
     assert len(loaded.communes) == len(territories.communes)
     assert set(loaded.display) == {"epci", "departements", "regions"}
+
+
+def test_parents_of_each_level(territories):
+    assert territories.parents("epci", "200040715") == {"region": "84", "departement": "38"}
+    assert territories.parents("commune", "44109") == {"region": "52", "departement": "44", "epci": "244400404"}
+    assert territories.parents("departement", "2A") == {"region": "94"}
+    assert territories.parents("region", "84") == {} and territories.parents("epci", "999999999") == {}
+    # an island commune belongs to no EPCI: its EPCI is empty, its département is known
+    lonely = territories.communes[territories.communes["epci_siren"].isna()].iloc[0]
+    assert territories.parents("commune", lonely["code"])["epci"] == ""
+    assert territories.parents("commune", lonely["code"])["departement"] == lonely["departement_code"]
