@@ -59,14 +59,14 @@ FIELDS: dict[str, tuple[str, str]] = {
     "id": ("id", "identifiant du pôle"),
     "nom": ("nom", "nom (du pôle ou du territoire)"),
     "typologie": ("typologie", "typologie du pôle"),
-    "secteurs": ("secteurs", "secteurs d'activité (liste séparée par |)"),
+    "secteurs": ("secteurs", "secteurs d'activité (liste séparée par des barres verticales)"),
     "stade": ("stade", "stade de développement"),
     "annee_creation": ("an_creat", "année de création"),
     "nb_membres": ("nb_membres", "nombre de structures membres"),
     "emplois": ("emplois", "emplois directs"),
     "porteur": ("porteur", "structure porteuse"),
     "site_web": ("site_web", "site web"),
-    "perimetre": ("perimetre", "codes des territoires du périmètre d'action (liste séparée par |)"),
+    "perimetre": ("perimetre", "codes des territoires du périmètre d'action (liste séparée par des barres verticales)"),
     "date_maj": ("date_maj", "date de mise à jour de la fiche"),
     "source": ("source", "source de la fiche"),
     "commune_insee": ("com_insee", "code INSEE de la commune du siège"),
@@ -82,7 +82,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "statut": ("loc_statut", "résultat de la localisation"),
     "hors_commune_declaree": ("hors_com", "coordonnées hors de la commune déclarée"),
     "nb_soutiens": ("nb_sout", "nombre de soutiens exportés (couche soutiens) pour ce pôle"),
-    "leviers_soutiens": ("leviers", "leviers de ces soutiens (liste séparée par |)"),
+    "leviers_soutiens": ("leviers", "leviers de ces soutiens (liste séparée par des barres verticales)"),
     # soutiens
     "ligne": ("ligne", "ligne dans le fichier source"),
     "pole_id": ("pole_id", "identifiant du pôle soutenu (champ id de la couche poles)"),
@@ -91,7 +91,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "collectivite_code": ("coll_code", "code de la collectivité qui soutient"),
     "collectivite_nom": ("coll_nom", "nom de la collectivité qui soutient"),
     "forme": ("forme", "forme du soutien"),
-    "leviers": ("leviers", "leviers mobilisés (liste séparée par |)"),
+    "leviers": ("leviers", "leviers mobilisés (liste séparée par des barres verticales)"),
     "annee": ("annee", "année du soutien"),
     "montant_eur": ("montant", "montant en euros"),
     # coverage
@@ -105,7 +105,7 @@ FIELDS: dict[str, tuple[str, str]] = {
     "distance_km": ("dist_km", "distance au pôle le plus proche, en km (depuis la mairie la plus proche)"),
     "pole_proche_id": ("proche_id", "identifiant du pôle le plus proche"),
     "pole_proche_nom": ("proche_nom", "nom du pôle le plus proche"),
-    "contour_approche": ("approche", "contour approché (commune sans contour propre dans la source)"),
+    "contour_approche": ("approche", "contour approché : la source n'en a pas, celui de la commune qui la recouvrait est repris"),
     "rang": ("rang", "rang parmi les territoires non couverts, par population"),
 }
 

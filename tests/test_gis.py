@@ -186,3 +186,11 @@ def test_national_view_covers_every_territory(territories, demo, tmp_path):
     assert pyogrio.read_info(path, layer="couverture_communes")["features"] == len(territories.communes)
     assert pyogrio.read_info(path, layer="couverture_epci")["features"] == len(territories.epci)
     assert pyogrio.read_info(path, layer="poles")["features"] == len(poles)
+
+
+def test_every_short_field_name_is_documented_in_the_readme():
+    from ptce_geo import paths
+    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [short for short, _ in gis.FIELDS.values() if f"`{short}`" not in readme]
+    assert missing == []
+    assert all(f"`{name}`" in readme for name in gis.LAYERS) and "?vue=integration" in readme
