@@ -9,9 +9,9 @@ import html
 import logging
 import re
 import uuid
-from urllib.parse import urlencode
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st

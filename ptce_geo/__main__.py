@@ -210,8 +210,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("-o", "--output", required=True,
                        help="fichier à écrire : .csv, ou .gpkg / .geojson pour un fichier SIG")
         p.add_argument("--format", choices=["excel", "csv", "gpkg", "geojson"], default=None,
-                       help="excel : « ; », UTF-8 avec BOM, virgule décimale (défaut pour un .csv) ; csv : « , », "
-                            "UTF-8 ; gpkg : GeoPackage ; geojson : GeoJSON (défaut : d'après l'extension du fichier)")
+                       help="excel : « ; », UTF-8 avec BOM, virgule décimale (défaut pour un .csv) ; "
+                            "csv : « , », UTF-8 ; gpkg : GeoPackage ; geojson : GeoJSON (défaut : d'après l'extension du fichier)")
         crs_arg(p)
 
     def filter_args(p):

@@ -66,7 +66,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "emplois": ("emplois", "emplois directs"),
     "porteur": ("porteur", "structure porteuse"),
     "site_web": ("site_web", "site web"),
-    "perimetre": ("perimetre", "codes des territoires du périmètre d'action (liste séparée par des barres verticales)"),
+    "perimetre": ("perimetre",
+                  "codes des territoires du périmètre d'action (liste séparée par des barres verticales)"),
     "date_maj": ("date_maj", "date de mise à jour de la fiche"),
     "source": ("source", "source de la fiche"),
     "commune_insee": ("com_insee", "code INSEE de la commune du siège"),
@@ -105,7 +106,8 @@ FIELDS: dict[str, tuple[str, str]] = {
     "distance_km": ("dist_km", "distance au pôle le plus proche, en km (depuis la mairie la plus proche)"),
     "pole_proche_id": ("proche_id", "identifiant du pôle le plus proche"),
     "pole_proche_nom": ("proche_nom", "nom du pôle le plus proche"),
-    "contour_approche": ("approche", "contour approché : la source n'en a pas, celui de la commune qui la recouvrait est repris"),
+    "contour_approche": ("approche", "contour approché : la source n'en a pas, celui de la commune "
+                                     "qui la recouvrait est repris"),
     "rang": ("rang", "rang parmi les territoires non couverts, par population"),
 }
 

@@ -93,6 +93,11 @@ def test_values_read_back_as_written(gpkg, view):
 def test_descriptions_say_full_resolution_boundaries(gpkg):
     with sqlite3.connect(gpkg) as db:
         described = dict(db.execute("select table_name, description from gpkg_contents"))
+        kinds = dict(db.execute("select table_name, data_type from gpkg_contents"))
+        assert db.execute("pragma application_id").fetchone()[0] == 0x47504B47  # 'GPKG'
+        assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
+    assert kinds == {"poles": "features", "couverture_epci": "features", "couverture_communes": "features",
+                     "soutiens": "attributes", "champs": "attributes"}
     for name in ("couverture_epci", "couverture_communes"):
         assert "sans la simplification" in described[name] and "COG" in described[name]
     assert described["poles"] and described["soutiens"]
