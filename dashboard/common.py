@@ -124,7 +124,6 @@ def table(frame, **options) -> None:
 def run_page(navigation) -> None:
     """Run the chosen page; anything unexpected becomes a French message, and its
     trace goes to the server's log under a reference the user can quote."""
-    st.session_state["_page_path"] = getattr(navigation, "url_path", "")
     try:
         navigation.run()
     except RegistryError as exc:
@@ -395,23 +394,28 @@ def url_view() -> tuple[Filters, tuple[str, str] | None]:
     return Filters(**lists), territory
 
 
-def _app_root(url: str) -> str:
-    """The app's address without the current page's path (``…/zones_blanches`` -> ``…``)."""
+#: URL paths of the pages (a page's path is its file name).
+PAGE_PATHS = frozenset(p.stem for p in (Path(__file__).resolve().parent / "pages").glob("*.py"))
+
+
+def _split_page(url: str) -> tuple[str, str]:
+    """``http://host/app/zones_blanches`` -> (``http://host/app``, ``zones_blanches``);
+    the page is empty at the app's root."""
     url = url.rstrip("/")
-    path = st.session_state.get("_page_path", "")
-    return url[: -len(path) - 1] if path and url.endswith("/" + path) else url
+    head, _, last = url.rpartition("/")
+    return (head, last) if last in PAGE_PATHS and "//" in head else (url, "")
 
 
 def view_url(embed: bool = False) -> str:
     """The address of the current view: this page with the filters of the URL, or
-    (``embed``) the map-only view of the same filters. Relative when the browser's
-    address is unknown (tests)."""
+    (``embed``) the map-only view of the same filters, at the app's root. Relative
+    when the browser's address is unknown (tests)."""
     query = {k: st.query_params[k] for k in st.query_params if k != "vue"}
     if embed:
         query = {"vue": EMBED_VALUE, **query}
     text = urlencode(query, safe=",")
-    url = st.context.url or ""
-    base = _app_root(url) + "/" if embed else url
+    root, page = _split_page(st.context.url or "")
+    base = f"{root}/{page}" if page and not embed else (f"{root}/" if root else "")
     return f"{base}?{text}" if text else (base or "./")
 
 

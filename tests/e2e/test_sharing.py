@@ -26,7 +26,7 @@ def _download(page, name, tmp_path):
 def test_geopackage_downloaded_from_the_data_page_reads_back(page, app_url, tmp_path, territories, shot):
     page.goto(f"{app_url}/donnees?epci={GRENOBLE}")
     _wait_app(page)
-    expect(page.get_by_text("Exports SIG (QGIS)")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Exports SIG (QGIS)")).to_be_visible(timeout=180_000)
     poles_button = page.get_by_role("button", name=re.compile(r"^Pôles filtrés \(\d+\)"))
     n_poles = int(re.search(r"\((\d+)\)", poles_button.inner_text()).group(1))
     shot(page, "donnees_exports_sig")
@@ -57,11 +57,13 @@ def test_the_copied_link_reopens_the_view_with_its_parents(page, app_url):
     _wait_app(page)
     sidebar = page.locator("[data-testid=stSidebar]")
     region = sidebar.get_by_role("combobox", name="Région")
-    expect(region).to_have_value("Auvergne-Rhône-Alpes", timeout=60_000)  # not « Toute la France »
+    expect(region).to_have_value("Auvergne-Rhône-Alpes", timeout=180_000)  # not « Toute la France »
     expect(sidebar.get_by_role("combobox", name="Département")).to_have_value("38 – Isère")
     sidebar.get_by_text("Copier le lien de cette vue").click()
     link = sidebar.locator("[data-testid=stCode]").first.inner_text().strip()
     assert link.startswith(f"{app_url}/zones_blanches?") and f"epci={GRENOBLE}" in link and "leviers=L6" in link
+    snippet = sidebar.locator("[data-testid=stCode]").nth(1).inner_text()
+    assert f'src="{app_url}/?vue=integration&amp;' in snippet and f"epci={GRENOBLE}" in snippet  # the app's root
     page.goto("about:blank")
     page.goto(link)
     _wait_app(page)
