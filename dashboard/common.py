@@ -498,3 +498,4 @@ def gis_exports(poles: pd.DataFrame, supports: pd.DataFrame, territory, scope: s
     b.download_button("GeoJSON (ZIP, un fichier par couche)", lambda: gis.geojson_zip_bytes(layers(), scope),
                       file_name=f"{name}_geojson.zip", mime="application/zip", key="dl_geojson",
                       on_click="ignore", icon=":material/download:")
+    st.caption(f"Fichiers : {name}.gpkg, {name}_geojson.zip — {gis.CRS[crs]}.")

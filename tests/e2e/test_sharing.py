@@ -44,8 +44,8 @@ def test_geopackage_downloaded_from_the_data_page_reads_back(page, app_url, tmp_
     assert pyogrio.read_info(path, layer="poles")["features"] == n_poles  # as the CSV extract's button says
 
     page.get_by_text("Lambert-93 (EPSG:2154, mètres)").click()
-    expect(page.get_by_role("radio", name="Lambert-93 (EPSG:2154, mètres)")).to_be_checked()
-    page.locator("[data-testid=stApp][data-test-script-state=notRunning]").wait_for(timeout=60_000)
+    # the page says which file the buttons now give, once it has rerun with the new CRS
+    expect(page.get_by_text(re.compile(r"^Fichiers : .*_2154\.gpkg"))).to_be_visible(timeout=120_000)
     path = _download(page, re.compile("^GeoPackage"), tmp_path)
     assert path.name.endswith("_2154.gpkg")
     assert pyogrio.read_info(path, layer="couverture_communes")["crs"] == "EPSG:2154"
