@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from benchmarks import gis as gis_bench
 from benchmarks import hostile, mapweight
 from benchmarks import load as load_bench
 from benchmarks import store as store_bench
@@ -32,6 +33,8 @@ from ptce_geo.registry import load_registry
 from ptce_geo.spatial import communes_at, locate_registry
 
 TARGETS = {  # key: (comparison, target)
+    "gis_gpkg_france_s": ("<=", 10),
+    "gis_geojson_zip_france_s": ("<=", 30),
     "territories_cold_build_s": ("<=", 30),
     "territories_warm_load_s": ("<=", 0.5),
     "national_map_html_bytes": ("<=", 1_500_000),
@@ -338,6 +341,8 @@ def run(quick: bool, skip_browser: bool, skip_hostile: bool = False, skip_load: 
 
     print("Registre partagé (base SQLite)…", file=sys.stderr)
     out.update(store_bench.figures(territories))
+    print("Exports SIG (France entière)…", file=sys.stderr)
+    out.update(gis_bench.figures(territories))
     first, rerun = apptest_map_page()
     out["map_page_first_run_s"], out["map_page_rerun_s"] = first, rerun
     out["db_map_page_rerun_s"] = rerun  # the map page reads the shared database (no PTCE_POLES)

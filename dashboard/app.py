@@ -9,6 +9,10 @@ from dashboard import auth, common  # the project is installed (editable) by scr
 st.set_page_config(page_title="PTCE — tableau de bord territorial", page_icon="🗺️", layout="wide")
 common.offline_assets()
 PAGES_DIR = Path(__file__).resolve().parent / "pages"
+if common.embed_requested():  # ?vue=integration: the map alone, for a collectivité's site (iframe)
+    common.run_page(st.navigation([st.Page(PAGES_DIR / "integration.py", title="Carte des PTCE", default=True)],
+                                  position="hidden"))
+    st.stop()
 navigation = st.navigation([
     st.Page(PAGES_DIR / "carte.py", title="Carte des pôles", icon=":material/map:", default=True),
     st.Page(PAGES_DIR / "zones_blanches.py", title="Zones blanches", icon=":material/crop_square:"),

@@ -5,6 +5,7 @@ Defined once here; pages call these functions and only draw.
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -12,13 +13,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 import streamlit_folium
 
 from dashboard import auth
-from ptce_geo import coverage, export, formats, labels, levels, maps, paths, scope, settings, vocab
+from ptce_geo import coverage, export, formats, gis, labels, levels, maps, paths, scope, settings, vocab
 from ptce_geo.coverage import Filters
 from ptce_geo.geocode import Gazetteer, search_names
 from ptce_geo.registry import Registry, RegistryError, load_registry, report_frame
@@ -303,8 +305,33 @@ def _from_url() -> None:
         st.session_state["_url_annees"] = None
     commune = params.get("commune", "")
     st.session_state["f_commune_q"] = territories().names("commune").get(commune, "")
+    _show_parents()
     st.session_state["f_fond"] = settings.basemap(maps.BASEMAPS)
     st.session_state["_url_loaded"] = True
+
+
+def _show_parents(changed: str | None = None) -> None:
+    """The cascade shows the chosen territory's parents: the territory just ``changed``
+    in the sidebar (or, from the URL, the smallest one named) sets the région,
+    département and EPCI above it."""
+    for level in ((changed,) if changed else ("commune", "epci", "departement")):
+        code = st.session_state.get(f"f_{level}", "")
+        if code:
+            for parent, value in territories().parents(level, code).items():
+                st.session_state[f"f_{parent}"] = value
+            return
+
+
+def _show_commune_parents() -> None:
+    """A commune found by the search sets the EPCI, département and région above it
+    (the first one found when the search text has just changed)."""
+    query = st.session_state.get("f_commune_q", "")
+    found = gazetteer().search(query) if query.strip() else []
+    code = st.session_state.get("f_commune_pick")
+    code = code if code in found else (found[0] if found else "")
+    if code:
+        for parent, value in territories().parents("commune", code).items():
+            st.session_state[f"f_{parent}"] = value
 
 
 def _to_url(filters: dict) -> None:
@@ -368,6 +395,7 @@ def sidebar(page_id: str, reg: Registry | None = None) -> tuple[Filters, tuple[s
     if st.session_state.get("f_departement") not in dep_codes:
         st.session_state["f_departement"] = ""
     departement = sb.selectbox("Département", dep_codes, key="f_departement",
+                               on_change=_show_parents, args=("departement",),
                                format_func=lambda c: "Tous" if not c else f"{c} – {terr.names('departement')[c]}")
     epci = terr.epci
     if departement:
@@ -389,14 +417,14 @@ def sidebar(page_id: str, reg: Registry | None = None) -> tuple[Filters, tuple[s
             sb.caption("Aucun EPCI ne correspond à cette recherche (dans le territoire choisi).")
     if st.session_state.get("f_epci") not in epci_codes:
         st.session_state["f_epci"] = ""
-    epci_code = sb.selectbox("EPCI", epci_codes, key="f_epci",
+    epci_code = sb.selectbox("EPCI", epci_codes, key="f_epci", on_change=_show_parents, args=("epci",),
                              format_func=lambda c: "Tous" if not c else terr.names("epci")[c])
-    query = sb.text_input("Commune (nom ou code postal)", key="f_commune_q")
+    query = sb.text_input("Commune (nom ou code postal)", key="f_commune_q", on_change=_show_commune_parents)
     commune = ""
     if query.strip():
         found = gazetteer().search(query)
         if found:
-            commune = sb.selectbox("Communes trouvées", found, key="f_commune_pick",
+            commune = sb.selectbox("Communes trouvées", found, key="f_commune_pick", on_change=_show_commune_parents,
                                    format_func=gazetteer().describe)
         else:
             sb.caption("Aucune commune ne correspond.")
@@ -411,6 +439,7 @@ def sidebar(page_id: str, reg: Registry | None = None) -> tuple[Filters, tuple[s
             break
     filters = Filters(**{k: tuple(v) for k, v in chosen.items()}, annees=annees)
     _keep()
+    share_block(sb)
     return filters, territory, basemap
 
 
@@ -561,3 +590,141 @@ def print_button() -> None:
     st.html(PRINT_CSS)
     st.iframe("<button onclick='window.parent.print()' style='font:14px sans-serif;padding:6px 12px'>"
               "Imprimer la fiche (A4)</button>", height=45)
+
+
+# ---------------------------------------------------------------------------
+# Sharing a view: its link, the map-only embed view, GIS exports
+
+EMBED_VALUE = "integration"  # ?vue=integration: the map alone, for an iframe
+
+
+def embed_requested() -> bool:
+    """True when the URL asks for the map-only embed view (``?vue=integration``)."""
+    return st.query_params.get("vue") == EMBED_VALUE
+
+
+def url_view() -> tuple[Filters, tuple[str, str] | None]:
+    """Filters and territory read straight from the URL, without drawing the sidebar
+    (the embed view has none). Unknown values are ignored, as in the sidebar."""
+    params = st.query_params
+    lists = {key: tuple(dict.fromkeys(v for v in params.get_all(key) for v in v.split(",") if v in allowed))
+             for key, allowed in LIST_PARAMS.items()}
+    territory = None
+    for level in ("commune", "epci", "departement", "region"):
+        code = params.get(level, "")
+        if code and code in territories().names(level):
+            territory = (level, code)
+            break
+    try:
+        annees = coverage.parse_years(params["annees"]) if "annees" in params else None
+    except ValueError:
+        annees = None
+    return Filters(**lists, annees=annees), territory
+
+
+#: URL paths of the pages (a page's path is its file name).
+PAGE_PATHS = frozenset(p.stem for p in (Path(__file__).resolve().parent / "pages").glob("*.py"))
+
+
+def _split_page(url: str) -> tuple[str, str]:
+    """``http://host/app/zones_blanches`` -> (``http://host/app``, ``zones_blanches``);
+    the page is empty at the app's root."""
+    url = url.rstrip("/")
+    head, _, last = url.rpartition("/")
+    return (head, last) if last in PAGE_PATHS and "//" in head else (url, "")
+
+
+def view_url(embed: bool = False) -> str:
+    """The address of the current view: this page with the filters of the URL, or
+    (``embed``) the map-only view of the same filters, at the app's root. Relative
+    when the browser's address is unknown (tests)."""
+    query = {k: st.query_params[k] for k in st.query_params if k != "vue"}
+    if embed:
+        query = {"vue": EMBED_VALUE, **query}
+    text = urlencode(query, safe=",")
+    root, page = _split_page(st.context.url or "")
+    base = f"{root}/{page}" if page and not embed else (f"{root}/" if root else "")
+    return f"{base}?{text}" if text else (base or "./")
+
+
+def embed_snippet(url: str) -> str:
+    """The HTML a collectivité pastes into its site to show the map of this view."""
+    return (f'<iframe src="{html.escape(url, quote=True)}" title="Carte des pôles territoriaux de '
+            'coopération économique (PTCE)" width="100%" height="620" style="border:0" loading="lazy">'
+            "</iframe>")
+
+
+def shared_link_warning(container=None) -> None:
+    """With an imported registry, a shared link shows the colleague the shared (or demo)
+    registry, never the file imported in this session: say so."""
+    if st.session_state.get("registre_importe") is None:
+        return
+    (container or st).warning(
+        "Vous utilisez un registre **importé** : il n'existe que dans votre session. Un collègue qui ouvre "
+        "ce lien verra les mêmes filtres et le même territoire, mais sur le registre partagé du tableau de "
+        "bord (ou celui de démonstration), **pas sur votre fichier**. Envoyez-lui aussi le fichier, qu'il "
+        "importera sur la page « Données ».", icon="⚠️")
+
+
+def share_block(sb) -> None:
+    """« Copier le lien de cette vue »: the URL (which holds the filters) with a copy
+    button, the warning for an imported registry, and the embed snippet."""
+    with sb.expander("Copier le lien de cette vue", icon=":material/link:"):
+        st.caption("Ce lien rouvre cette page avec les mêmes filtres et le même territoire "
+                   "(bouton de copie à droite du lien) :")
+        st.code(view_url(), language=None, wrap_lines=True)
+        shared_link_warning()
+        st.caption("Carte seule, à intégrer dans le site d'une collectivité (code HTML à copier) :")
+        st.code(embed_snippet(view_url(embed=True)), language="html", wrap_lines=True)
+
+
+EMBED_CSS = """<style>
+[data-testid=stHeader], [data-testid=stToolbar], [data-testid=stSidebar], [data-testid=stDecoration],
+[data-testid=stSidebarCollapsedControl] { display: none !important; }
+[data-testid=stMainBlockContainer] { padding: 0.25rem 0.5rem !important; max-width: 100% !important; }
+</style>"""
+
+
+def embed_chrome_off() -> None:
+    """No header, toolbar or sidebar: the embed view is the map and its source line."""
+    st.html(EMBED_CSS)
+
+
+def source_line(reg: Registry, is_demo: bool, filters: Filters, territory) -> str:
+    """The embed view's source line (markdown): registry, boundaries, filters, and a link
+    to the full dashboard on the same view."""
+    demo = " — pôles **fictifs** (démonstration)" if is_demo else ""
+    full = view_url()
+    link = f" — [ouvrir le tableau de bord]({full.replace(')', '%29')})" if full.startswith("http") else ""
+    return (f"Source : tableau de bord des PTCE — {md(reg.source)}{demo} ; contours COG {COG_YEAR} "
+            f"(INSEE). Filtres : {filters.describe()} — {territory_label(territory)}{link}")
+
+
+def gis_exports(view: "View") -> None:
+    """« Exports SIG »: the view's scope as a GeoPackage or a ZIP of GeoJSON, in the CRS
+    chosen. The files are built when a button is clicked, not at every rerun."""
+    poles, supports, territory = view.poles, view.supports, view.territory
+    st.subheader("Exports SIG (QGIS)")
+    st.caption("Couches `poles` (points), `soutiens` (table), `couverture_epci` et `couverture_communes` "
+               "(polygones : couvert, nombre de pôles, pôle le plus proche, distance, population), selon les "
+               "filtres et le territoire ci-dessus. Contours complets du COG, pas ceux simplifiés de la carte ; "
+               "noms de champs courts, expliqués dans la table `champs` (GeoPackage) ou `LISEZMOI.txt` (ZIP). "
+               "France entière : environ 40 Mo.")
+    crs = st.radio("Système de coordonnées", list(gis.CRS), format_func=gis.CRS.get, horizontal=True,
+                   key="sig_crs")
+    terr = territories()
+    described = f"{view.scope.where()} — {view.scope.describe()}"
+
+    def layers():
+        return gis.view_layers(terr, poles, supports, view.scope.coverage("epci"), view.scope.coverage("commune"),
+                               crs)
+
+    name = "ptce_sig" + (f"_{territory[0]}_{territory[1]}" if territory else "") + f"_{crs}"
+    a, b = st.columns(2)
+    a.download_button("GeoPackage (.gpkg, toutes les couches)", lambda: gis.gpkg_bytes(layers()),
+                      file_name=f"{name}.gpkg", mime="application/geopackage+sqlite3", key="dl_gpkg",
+                      on_click="ignore", icon=":material/download:")
+    b.download_button("GeoJSON (ZIP, un fichier par couche)", lambda: gis.geojson_zip_bytes(layers(), described),
+                      file_name=f"{name}_geojson.zip", mime="application/zip", key="dl_geojson",
+                      on_click="ignore", icon=":material/download:")
+    st.caption(f"Fichiers : {name}.gpkg, {name}_geojson.zip — {gis.CRS[crs]}.")

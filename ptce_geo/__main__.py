@@ -20,6 +20,8 @@ USAGE_FR = {
     "invalid choice": "choix invalide",
     "unrecognized arguments": "arguments non reconnus",
     "expected one argument": "une valeur est attendue",
+    "choose from": "choisir parmi",
+    "argument ": "option ",
 }
 
 
@@ -68,29 +70,81 @@ def cmd_validate(args) -> int:
     return 0 if registry.is_valid else 1
 
 
+GIS_FORMATS = {".gpkg": "gpkg", ".geojson": "geojson", ".json": "geojson", ".zip": "geojson"}
+
+
+def _output_format(args) -> str:
+    """``--format``, or the one the output's extension implies (CSV for French Excel by
+    default); a GIS format and a file extension that disagree are a usage error."""
+    from .gis import GisError
+    implied = GIS_FORMATS.get(Path(args.output).suffix.lower())
+    chosen = args.format or implied or "excel"
+    if chosen in ("gpkg", "geojson") and implied != chosen:
+        wanted = ".gpkg" if chosen == "gpkg" else ".geojson (ou .zip pour toutes les couches)"
+        raise GisError(f"--format {chosen} écrit un fichier {wanted}, pas « {Path(args.output).name} »")
+    if implied and chosen not in ("gpkg", "geojson"):
+        raise GisError(f"« {Path(args.output).name} » est un fichier SIG : utilisez --format "
+                       f"{implied}, ou un fichier .csv pour --format {chosen}")
+    return chosen
+
+
+def _crs(value: str) -> str:
+    from .gis import GisError, crs_code
+    try:
+        return crs_code(value)
+    except GisError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _write_gis(layers, args, scope: str = "") -> str:
+    from . import gis
+    return gis.write(layers, args.output, layer=getattr(args, "couche", None), scope=scope)
+
+
 def cmd_locate(args) -> int:
     from .export import public_columns, write_csv
+    fmt = _output_format(args)
     registry = _load(args.poles, args.soutiens)
-    write_csv(public_columns(registry.poles), args.output, args.format)
     located = int((registry.poles["commune_insee"] != "").sum())
-    print(f"{located}/{len(registry.poles)} pôles localisés, écrits dans {args.output}")
+    if fmt in ("gpkg", "geojson"):
+        from . import gis
+        layers = [gis.poles_layer(registry.poles, registry.soutiens, args.crs)]
+        if args.soutiens:
+            layers.append(gis.supports_layer(registry.soutiens, registry.poles))
+        written = _write_gis(layers, args)
+        print(f"{located}/{len(registry.poles)} pôles localisés ; la couche ne contient que les pôles localisés. "
+              f"{written}. Écrit : {args.output}")
+    else:
+        write_csv(public_columns(registry.poles), args.output, fmt)
+        print(f"{located}/{len(registry.poles)} pôles localisés, écrits dans {args.output}")
     if registry.issues:
         print(registry.report_text())
     return 0 if registry.is_valid else 1
 
 
-def cmd_coverage(args) -> int:
+def _filtered(args):
+    """The registry, the filters of the command line and the poles that pass them."""
     from . import coverage
-    from .export import write_csv
     registry = _load(args.poles, args.soutiens)
     if not registry.is_valid:
         print(registry.report_text(), file=sys.stderr)
-        print("Le registre contient des erreurs : la couverture est calculée sur les lignes valides.",
-              file=sys.stderr)
+        print("Le registre contient des erreurs : le calcul porte sur les lignes valides.", file=sys.stderr)
     filters = _filters(args)
-    poles = coverage.filter_poles(registry.poles, registry.soutiens, filters)
+    return registry, filters, coverage.filter_poles(registry.poles, registry.soutiens, filters)
+
+
+def cmd_coverage(args) -> int:
+    from . import coverage
+    from .export import write_csv
+    fmt = _output_format(args)
+    registry, filters, poles = _filtered(args)
     table = coverage.coverage_table(_territories(), poles, args.niveau)
-    write_csv(coverage.rank_uncovered(table) if args.zones_blanches else table, args.output, args.format)
+    out = coverage.rank_uncovered(table) if args.zones_blanches else table
+    if fmt in ("gpkg", "geojson"):
+        from . import gis
+        _write_gis([gis.coverage_layer(_territories(), out, args.niveau, args.crs)], args, filters.describe())
+    else:
+        write_csv(out, args.output, fmt)
     summary = coverage.summarize(table, len(poles))
     print(f"{summary.poles} pôles retenus ({filters.describe()}) ; {summary.territoires_couverts}/"
           f"{summary.territoires} territoires couverts ({args.niveau}) ; "
@@ -117,12 +171,33 @@ def cmd_diagnostic(args) -> int:
     registry = _load(args.poles, args.soutiens)
     diag = diagnostic.diagnose(territories, registry.poles, registry.soutiens, niveau, code, _filters(args),
                                args.comparer)
-    Path(args.output).write_bytes(csv_bytes(diag.table, args.format, args.codes))
+    fmt = args.format or "excel"
+    if fmt not in ("excel", "csv"):
+        from .gis import GisError
+        raise GisError("le diagnostic s'écrit en CSV : --format excel (défaut) ou csv")
+    Path(args.output).write_bytes(csv_bytes(diag.table, fmt, args.codes))
     used = diag.table.loc[diag.table["utilise"], "levier"].tolist()
     print(f"{levels.get(niveau).label} : {diag.nom} — leviers utilisés : {', '.join(used) or 'aucun'}. "
           f"{diag.summary()} Écrit : {args.output}")
     if args.exemples:
-        Path(args.exemples).write_bytes(csv_bytes(diag.examples, args.format, args.codes))
+        Path(args.exemples).write_bytes(csv_bytes(diag.examples, fmt, args.codes))
+    return 0
+
+
+def cmd_extrait(args) -> int:
+    from . import coverage, gis
+    if Path(args.output).suffix.lower() not in GIS_FORMATS:
+        raise gis.GisError(f"« {Path(args.output).name} » : l'extrait SIG s'écrit dans un fichier .gpkg "
+                           "(toutes les couches), .geojson (une couche) ou .zip (un GeoJSON par couche)")
+    from . import scope
+    registry, filters, poles = _filtered(args)
+    terr = _territories()
+    supports = scope.apply(registry.poles, registry.soutiens, terr, filters).supports  # as the dashboard counts
+    tables = coverage.coverage_tables(terr, poles, ("epci", "commune"))
+    layers = gis.view_layers(terr, poles, supports, tables["epci"], tables["commune"], args.crs)
+    written = _write_gis(layers, args, filters.describe())
+    print(f"{len(poles)} pôles retenus ({filters.describe()}), EPSG:{gis.crs_code(args.crs)}. {written}. "
+          f"Écrit : {args.output}")
     return 0
 
 
@@ -166,10 +241,17 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--poles", help="fichier des pôles (défaut : registre de démonstration)")
         p.add_argument("--soutiens", help="fichier des soutiens (CSV ou XLSX)")
 
+    def crs_arg(p):
+        p.add_argument("--crs", type=_crs, default="4326", metavar="EPSG",
+                       help="système de coordonnées des fichiers SIG : 4326 (WGS 84, défaut) ou 2154 (Lambert-93)")
+
     def out_args(p):
-        p.add_argument("-o", "--output", required=True, help="fichier CSV à écrire")
-        p.add_argument("--format", choices=["excel", "csv"], default="excel",
-                       help="excel : « ; », UTF-8 avec BOM, virgule décimale (défaut) ; csv : « , », UTF-8")
+        p.add_argument("-o", "--output", required=True,
+                       help="fichier à écrire : .csv, ou .gpkg / .geojson pour un fichier SIG")
+        p.add_argument("--format", choices=["excel", "csv", "gpkg", "geojson"], default=None,
+                       help="excel : « ; », UTF-8 avec BOM, virgule décimale (défaut pour un .csv) ; "
+                            "csv : « , », UTF-8 ; gpkg : GeoPackage ; geojson : GeoJSON (défaut : d'après l'extension du fichier)")
+        crs_arg(p)
 
     p = sub.add_parser("validate", help="vérifier un registre et afficher le rapport")
     registry_args(p)
@@ -215,6 +297,18 @@ def build_parser() -> argparse.ArgumentParser:
     out_args(p)
     p.set_defaults(func=cmd_diagnostic)
 
+    p = sub.add_parser("extrait", help="extrait SIG de la vue filtrée : GeoPackage, GeoJSON ou ZIP de GeoJSON",
+                       description="Couches poles, soutiens, couverture_epci et couverture_communes. "
+                                   "-o vue.gpkg : toutes les couches ; -o vue.zip : un GeoJSON par couche ; "
+                                   "-o vue.geojson : une seule couche (--couche, poles par défaut).")
+    filter_args(p)
+    registry_args(p, positional=False)
+    p.add_argument("-o", "--output", required=True, help="fichier .gpkg, .geojson ou .zip à écrire")
+    p.add_argument("--couche", choices=["poles", "soutiens", "couverture_epci", "couverture_communes"],
+                   help="couche écrite dans un .geojson (défaut : poles)")
+    crs_arg(p)
+    p.set_defaults(func=cmd_extrait, format=None)
+
     p = sub.add_parser("demo", help="régénérer le registre de démonstration")
     p.add_argument("-o", "--output", default=str(paths.DEMO_DIR))
     p.add_argument("--seed", type=int, default=2026)
@@ -233,9 +327,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from .registry import RegistryError
+    from .gis import GisError
     from .store import AccessDenied, AccountError, ConflictError
     try:
         return args.func(args)
+    except GisError as exc:
+        parser.print_usage(sys.stderr)
+        print(f"{parser.prog} : erreur d'utilisation : {exc}", file=sys.stderr)
+        return 2
     except RegistryError as exc:
         print("Le fichier ne peut pas être lu :" if args.command != "db" else "Refusé :", file=sys.stderr)
         for issue in exc.issues:

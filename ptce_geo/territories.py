@@ -135,6 +135,22 @@ class Territories:
         return self.cached("commune_index",
                            lambda: pd.DataFrame(self.communes.drop(columns="geometry")).set_index("code"))
 
+    def parents(self, niveau: str, code: str) -> dict[str, str]:
+        """Codes of the territories above ``code`` of level ``niveau``: ``region``,
+        ``departement`` (for an EPCI, the one holding most of its population) and, for
+        a commune, ``epci``. Empty for a région or an unknown code."""
+        columns = {"commune": ("region_code", "departement_code", "epci_siren"),
+                   "epci": ("region_code", "departement_code"), "departement": ("region_code",)}.get(niveau, ())
+        if not columns:
+            return {}
+        index = self.cached(("parents", niveau), lambda: pd.DataFrame(
+            self.layer(niveau).drop(columns="geometry")).set_index("code")[list(columns)])
+        if code not in index.index:
+            return {}
+        row = index.loc[code]
+        names = {"region_code": "region", "departement_code": "departement", "epci_siren": "epci"}
+        return {names[c]: (row[c] if isinstance(row[c], str) else "") for c in columns}
+
     def current_code(self, code: str) -> str | None:
         """Today's INSEE code for ``code`` (itself, or the commune it merged into)."""
         if code in self.commune_index().index:

@@ -104,3 +104,69 @@ def test_diagnostic_command(demo, territories, tmp_path, capsys):
     bad = run("diagnostic", "--epci", "123", "-o", tmp_path / "x.csv")
     assert bad.returncode == 1 and "inconnu" in bad.stderr and "Traceback" not in bad.stderr
     assert run("diagnostic", "-o", tmp_path / "x.csv").returncode == 2  # a territory is required
+
+
+# ---------------------------------------------------------------------------
+# GIS extracts: extrait, and --format gpkg|geojson on locate and coverage
+
+
+def _csv_count(path):
+    return len(list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig")), delimiter=";")))
+
+
+def test_extrait_geopackage_has_the_layers_of_the_filtered_view(territories, tmp_path, capsys):
+    import pyogrio
+    out = tmp_path / "vue.gpkg"
+    assert main(["extrait", "--levier", "L6", "--collectivite", "epci", "-o", str(out)]) == 0
+    line = capsys.readouterr().out
+    assert "pôles retenus (leviers : L6 ; collectivités : epci)" in line and "EPSG:4326" in line
+    assert {name for name, _ in pyogrio.list_layers(out)} == {"poles", "soutiens", "couverture_epci",
+                                                             "couverture_communes", "champs"}
+    # the same filters through the CSV commands give the same counts
+    cov = tmp_path / "cov.csv"
+    assert main(["coverage", "--levier", "L6", "--collectivite", "epci", "-o", str(cov)]) == 0
+    assert pyogrio.read_info(out, layer="couverture_epci")["features"] == _csv_count(cov) == len(territories.epci)
+    points = pyogrio.read_dataframe(out, layer="poles")
+    assert f"{len(points)} pôles retenus" in line and 0 < len(points) < 150
+    supports = pyogrio.read_dataframe(out, layer="soutiens")
+    assert set(supports["pole_id"]) <= set(points["id"]) and points["nb_sout"].sum() == len(supports)
+
+
+def test_extrait_geojson_writes_one_layer_in_lambert93(tmp_path, capsys):
+    import pyogrio
+    out = tmp_path / "epci.geojson"
+    assert main(["extrait", "--couche", "couverture_epci", "--crs", "EPSG:2154", "-o", str(out)]) == 0
+    assert "un GeoJSON ne contient qu'une couche" in capsys.readouterr().out
+    info = pyogrio.read_info(out)
+    assert info["crs"] == "EPSG:2154" and info["geometry_type"] == "MultiPolygon" and info["features"] == 1253
+
+
+def test_locate_and_coverage_accept_gis_formats(tmp_path):
+    import pyogrio
+    located = tmp_path / "poles.geojson"
+    assert main(["locate", str(paths.DEMO_POLES), "--soutiens", str(paths.DEMO_SOUTIENS),
+                 "--format", "geojson", "-o", str(located)]) == 0
+    assert pyogrio.read_info(located)["features"] == 150 and pyogrio.read_info(located)["crs"] == "EPSG:4326"
+    gaps = tmp_path / "zones.gpkg"
+    csv_gaps = tmp_path / "zones.csv"
+    for out in (gaps, csv_gaps):
+        assert main(["coverage", "--niveau", "departement", "--levier", "L6", "--zones-blanches", "-o", str(out)]) == 0
+    [(name, kind)] = pyogrio.list_layers(gaps)[:1]
+    assert name == "couverture_departements" and kind == "MultiPolygon"
+    back = pyogrio.read_dataframe(gaps, layer="couverture_departements")
+    assert len(back) == _csv_count(csv_gaps) and list(back["rang"]) == list(range(1, len(back) + 1))
+
+
+@pytest.mark.parametrize("args, says", [
+    (["extrait", "-o", "vue.csv"], "s'écrit dans un fichier .gpkg"),
+    (["extrait", "--crs", "3857", "-o", "vue.gpkg"], "EPSG:4326 ou EPSG:2154"),
+    (["coverage", "--format", "gpkg", "-o", "c.csv"], "--format gpkg écrit un fichier .gpkg"),
+    (["coverage", "--format", "excel", "-o", "c.gpkg"], "est un fichier SIG"),
+    (["extrait", "--couche", "pôles", "-o", "vue.geojson"], "choix invalide"),
+])
+def test_gis_usage_errors_are_french_without_traceback(tmp_path, args, says):
+    result = run(*[a if not a.startswith(("vue.", "c.")) else tmp_path / a for a in args])
+    assert result.returncode == 2
+    assert says in result.stderr and "erreur d'utilisation" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout and "choose" not in result.stderr
+    assert not any(tmp_path.iterdir())  # nothing written

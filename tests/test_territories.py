@@ -141,3 +141,16 @@ def test_commune_display_layer_has_no_gap_or_sliver_between_neighbours(territori
     area_sum = grand_est.to_crs(2154).area.sum()
     union_area = gpd.GeoSeries([union], crs=4326).to_crs(2154).area.sum()
     assert abs(area_sum - union_area) < 1e-6 * area_sum  # no overlap either
+
+
+
+
+def test_parents_of_each_level(territories):
+    assert territories.parents("epci", "200040715") == {"region": "84", "departement": "38"}
+    assert territories.parents("commune", "44109") == {"region": "52", "departement": "44", "epci": "244400404"}
+    assert territories.parents("departement", "2A") == {"region": "94"}
+    assert territories.parents("region", "84") == {} and territories.parents("epci", "999999999") == {}
+    # an island commune belongs to no EPCI: its EPCI is empty, its département is known
+    lonely = territories.communes[territories.communes["epci_siren"].isna()].iloc[0]
+    assert territories.parents("commune", lonely["code"])["epci"] == ""
+    assert territories.parents("commune", lonely["code"])["departement"] == lonely["departement_code"]

@@ -43,6 +43,7 @@ if imported:
                f"{n(len(reg.soutiens))} soutiens ; {n(len(reg.errors))} erreur(s), "
                f"{n(len(reg.warnings))} avertissement(s). "
                "Il est utilisé par toutes les pages pendant cette session.")
+    common.shared_link_warning()
     if st.button("Revenir au registre par défaut", key="reset_import"):
         for key in ("registre_importe", "_import_signature"):
             st.session_state.pop(key, None)
@@ -83,6 +84,9 @@ st.download_button("Tout en un fichier (ZIP : pôles, soutiens, couverture, dict
                    common.extract_zip(view, {"poles": view.poles, "soutiens": view.supports,
                                              f"couverture_{niveau}": table}, fmt),
                    file_name=common.file_name("extrait", view, "zip"), mime="application/zip", key="dl_zip")
+
+# Exports SIG: its own block (GeoPackage / GeoJSON of the same view as the CSV extracts above)
+common.gis_exports(view)
 
 st.subheader("Modèle et schéma")
 c1, c2, c3 = st.columns(3)

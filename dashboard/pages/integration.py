@@ -1,0 +1,30 @@
+"""Embed view (``?vue=integration``): the map of the URL's view, its legend and a source
+line, without header or sidebar, for a collectivité's site (iframe)."""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from dashboard import common
+from ptce_geo import levels, maps, scope, settings
+
+common.embed_chrome_off()
+reg, is_demo = common.registry()
+filters, territory = common.url_view()
+view = scope.apply(reg.poles, reg.soutiens, common.territories(), filters, territory)
+supports = reg.soutiens[reg.soutiens["_valide"].astype(bool)]
+terr = common.territories()
+basemap = settings.basemap(maps.BASEMAPS)
+
+if territory is None:
+    m = maps.national_map(terr.display["epci"], view.coverage("epci"), view.poles, supports, basemap=basemap,
+                          boundaries=common.boundary_files())
+else:
+    level, code = territory
+    communes = terr.communes[terr.communes[levels.get(level).commune_column] == code]
+    m = maps.territory_map(communes, view.coverage("commune"), None, view.poles, supports, basemap=basemap,
+                           context_poles=view.context, boundaries=common.boundary_files())
+with st.container(key="cadre_carte_integration"):
+    st_folium(m, height=540, use_container_width=True, returned_objects=[], key="carte_integration")
+common.frame_title(".st-key-cadre_carte_integration iframe",
+                   "Carte des pôles territoriaux de coopération économique (PTCE)")
+st.caption(common.source_line(reg, is_demo, filters, territory))

@@ -1,0 +1,116 @@
+"""AppTest of sharing a view: the sidebar cascade shows a territory's parents, the link
+of the view and its embed snippet, the warning for an imported registry, the map-only
+embed view (``?vue=integration``) and the « Exports SIG » block of the Données page.
+The map itself is checked in a real browser (tests/e2e/test_sharing.py)."""
+
+import pytest
+import streamlit_folium
+from streamlit.testing.v1 import AppTest
+
+from ptce_geo import coverage as cv
+from ptce_geo import paths
+
+APP = str(paths.ROOT / "dashboard" / "app.py")
+GRENOBLE = "200040715"  # Grenoble-Alpes-Métropole: Isère (38), Auvergne-Rhône-Alpes (84)
+
+
+@pytest.fixture
+def maps_drawn(monkeypatch):
+    drawn = []
+    monkeypatch.setattr(streamlit_folium, "st_folium", lambda m, **kw: drawn.append(m))
+    return drawn
+
+
+def _app(**params):
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _shown(at, key):
+    """The option a sidebar selectbox shows (its formatted label)."""
+    box = at.sidebar.selectbox(key=key)
+    return box.format_func(box.value)
+
+
+def test_an_epci_in_the_url_shows_its_region_and_departement(maps_drawn):
+    at = _app(epci=GRENOBLE)
+    assert not at.exception
+    assert _shown(at, "f_region") == "Auvergne-Rhône-Alpes" != "Toute la France"
+    assert _shown(at, "f_departement") == "38 – Isère"
+    assert _shown(at, "f_epci") == "Grenoble-Alpes-Métropole"
+    assert any("Grenoble" in h.value for h in at.header)  # the map is the EPCI's
+    assert at.query_params["region"] in ("84", ["84"]) and at.query_params["departement"] in ("38", ["38"])
+
+
+def test_a_commune_in_the_url_shows_its_epci_departement_and_region(maps_drawn):
+    at = _app(commune="44109")  # Nantes
+    assert not at.exception
+    assert _shown(at, "f_region") == "Pays de la Loire" and _shown(at, "f_departement") == "44 – Loire-Atlantique"
+    assert _shown(at, "f_epci") == "Nantes Métropole"
+    assert any(h.value == "Commune : Nantes" for h in at.header)
+
+
+def test_choosing_an_epci_in_the_sidebar_selects_its_parents(maps_drawn):
+    at = _app()
+    assert _shown(at, "f_region") == "Toute la France"
+    at.sidebar.selectbox(key="f_epci").set_value(GRENOBLE).run()
+    assert not at.exception
+    assert _shown(at, "f_region") == "Auvergne-Rhône-Alpes" and _shown(at, "f_departement") == "38 – Isère"
+    assert _shown(at, "f_epci") == "Grenoble-Alpes-Métropole"  # still chosen: it is among the options
+
+
+def test_the_link_of_the_view_and_its_embed_snippet(maps_drawn):
+    at = _app(leviers="L6", epci=GRENOBLE)
+    assert not at.exception
+    codes = [c.value for c in at.sidebar.code]
+    link, snippet = codes
+    assert "leviers=L6" in link and f"epci={GRENOBLE}" in link and "vue=" not in link
+    assert snippet.startswith("<iframe src=") and "vue=integration" in snippet and "title=" in snippet
+    assert "leviers=L6" in snippet and f"epci={GRENOBLE}" in snippet
+    assert not any("importé" in w.value for w in at.sidebar.warning)  # the shared registry: no warning
+
+
+def test_an_imported_registry_is_warned_where_the_link_is_copied(maps_drawn, demo):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["registre_importe"] = demo
+    at.run()
+    assert not at.exception
+    [warning] = [w.value for w in at.sidebar.warning]
+    assert "pas sur votre fichier" in warning and "registre partagé" in warning
+    at.switch_page("pages/donnees.py").run()
+    assert any("pas sur votre fichier" in w.value for w in at.warning)  # and on the Données page
+
+
+def test_embed_view_is_the_map_with_its_legend_and_a_source_line(maps_drawn, demo):
+    at = _app(vue="integration", leviers="L6")
+    assert not at.exception
+    assert not at.title and not at.sidebar.multiselect and not at.sidebar.selectbox  # no header, no sidebar
+    assert len(maps_drawn) == 1
+    html = maps_drawn[0].get_root().render()
+    assert "legende" in html and "couvert par un pôle" in html
+    expected = cv.filter_poles(demo.poles, demo.soutiens, cv.Filters(leviers=("L6",)))
+    [source] = [c.value for c in at.caption]
+    assert source.startswith("Source : tableau de bord des PTCE") and "leviers : L6" in source
+    assert "France entière" in source and "fictifs" in source
+    assert 0 < len(expected) < len(demo.poles)
+
+
+def test_embed_view_of_a_territory(maps_drawn):
+    at = _app(vue="integration", epci=GRENOBLE)
+    assert not at.exception and len(maps_drawn) == 1
+    assert "EPCI : Grenoble-Alpes-Métropole" in at.caption[0].value
+    assert "distance" in maps_drawn[0].get_root().render().lower()
+
+
+def test_data_page_has_gis_exports_with_a_crs_choice(maps_drawn):
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page("pages/donnees.py").run()
+    assert not at.exception
+    assert any(s.value == "Exports SIG (QGIS)" for s in at.subheader)
+    crs = at.radio(key="sig_crs")
+    assert crs.value == "4326" and crs.options == ["WGS 84 (EPSG:4326, longitude/latitude)",
+                                                   "Lambert-93 (EPSG:2154, mètres)"]
+    labels = [b.label for b in at.get("download_button")]
+    assert "GeoPackage (.gpkg, toutes les couches)" in labels and "GeoJSON (ZIP, un fichier par couche)" in labels
