@@ -1,4 +1,4 @@
-"""Entry point: ``streamlit run dashboard/app.py``."""
+"""Entry point, started by ``python -m dashboard.serve`` (see dashboard/launch.py for why not ``streamlit run``)."""
 
 from pathlib import Path
 

@@ -35,7 +35,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 def command(*options: str) -> list[str]:
     """The command line that runs the app, with ``options`` passed to Streamlit."""
     upload_mb = max(1, math.ceil(settings.max_upload_mb()))
-    return [sys.executable, "-m", "streamlit", "run", str(paths.ROOT / "dashboard" / "app.py"),
+    return [sys.executable, "-m", "dashboard.launch", "run", str(paths.ROOT / "dashboard" / "app.py"),
             "--server.maxUploadSize", str(upload_mb), *options]
 
 

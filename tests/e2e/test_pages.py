@@ -132,3 +132,13 @@ def test_column_mapping_step(page, app_url):
     page.get_by_role("option", name="Structure").click()
     expect(page.get_by_text(re.compile("Registre importé « colonnes.csv » : 1 pôles, dont 1 localisés"))).to_be_visible(timeout=60_000)
     expect(warning).to_have_count(0)  # answered: the warning is gone
+
+
+def test_a_page_address_runs_the_app_navigation(page, app_url):
+    """Opening a page by its own address (a shared link) goes through app.py: the
+    sidebar lists the pages by their French titles, never the file names."""
+    page.goto(f"{app_url}/zones_blanches")
+    nav = page.locator("[data-testid=stSidebarNav]")
+    expect(nav).to_contain_text("Carte des pôles", timeout=90_000)
+    expect(page.get_by_text("Zones blanches : EPCI sans pôle")).to_be_visible(timeout=60_000)
+    assert "integration" not in nav.inner_text() and "zones blanches" not in nav.inner_text()
