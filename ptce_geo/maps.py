@@ -50,7 +50,8 @@ BASEMAPS = {
 }
 
 COVERED_COLOR = "#1b7837"      # green: covered
-UNCOVERED_COLOR = "#d6604d"    # red-orange: zone blanche (distinct for colour-blind readers by lightness too)
+UNCOVERED_COLOR = "#fdb863"    # light orange: zone blanche; apart from the green and from the purple
+#                                of the poles under deuteranopia and protanopia too (tests/test_maps.py)
 COUNT_COLORS = ["#f7f7f7", "#d1e5f0", "#92c5de", "#4393c3", "#2166ac"]  # 0, 1, 2, 3-4, 5+
 DISTANCE_BINS = [(0, 5, "#2166ac"), (5, 15, "#67a9cf"), (15, 30, "#d1e5f0"), (30, 60, "#fddbc7"),
                  (60, 1e9, "#b2182b")]
@@ -234,7 +235,7 @@ MARKER_CSS = f"""<style>
 .ptce-sr {{ position:absolute; width:1px; height:1px; overflow:hidden; clip:rect(0 0 0 0); white-space:nowrap; }}
 .marker-cluster-small, .marker-cluster-medium, .marker-cluster-large {{ background-color:rgba(118,42,131,.3); }}
 .marker-cluster-small div, .marker-cluster-medium div, .marker-cluster-large div {{
-  background-color:rgba(118,42,131,.85); color:#fff; font-weight:bold; }}
+  background-color:{POLE_COLOR}; color:#fff; font-weight:bold; }}
 .marker-cluster.ptce-contexte {{ background-color:rgba(158,158,158,.3); }}
 .marker-cluster.ptce-contexte div {{ background-color:rgba(120,120,120,.6); color:#fff; }}
 .ptce-tip table {{ font:12px sans-serif; border-collapse:collapse; }}

@@ -233,3 +233,27 @@ def test_map_tooltips_and_legends_write_numbers_the_french_way(territories, demo
     assert "5 à 15\u00a0km" in html and "60\u00a0km et plus" in html  # legend
     script = (maps.ASSETS_DIR / "ptce_map.js").read_text(encoding="utf-8")
     assert 'toLocaleString("fr-FR")' in script and 'toFixed(1).replace(".", ",") + " km"' in script
+
+
+def test_map_colours_stay_apart_for_colour_blind_readers():
+    """Covered / uncovered fills, and the poles and their clusters on either fill,
+    simulated for full deuteranopia and protanopia (Machado et al. 2009, through
+    colorspacious): their CAM02-UCS difference stays at or above 20, about ten
+    times the smallest difference a reader notices."""
+    import itertools
+
+    import numpy as np
+    from colorspacious import cspace_convert, deltaE
+
+    def seen(hex_colour, cvd):
+        rgb = np.array([int(hex_colour[i:i + 2], 16) for i in (1, 3, 5)]) / 255
+        if cvd is None:
+            return rgb
+        return np.clip(cspace_convert(rgb, {"name": "sRGB1+CVD", "cvd_type": cvd, "severity": 100}, "sRGB1"), 0, 1)
+
+    colours = {"couvert": maps.COVERED_COLOR, "zone blanche": maps.UNCOVERED_COLOR, "pôle": maps.POLE_COLOR}
+    assert f"background-color:{maps.POLE_COLOR}" in maps.MARKER_CSS  # clusters wear the poles' colour
+    for cvd in (None, "deuteranomaly", "protanomaly"):
+        for (a, ca), (b, cb) in itertools.combinations(colours.items(), 2):
+            difference = float(deltaE(seen(ca, cvd), seen(cb, cvd), input_space="sRGB1"))
+            assert difference >= 20, f"{a} / {b} trop proches ({cvd or 'vision normale'}) : {difference:.1f}"
