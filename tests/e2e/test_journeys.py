@@ -60,3 +60,35 @@ def test_technician_of_a_departement(page, app_url, territories, demo):
     rows = _rows(info)
     assert {r["Identifiant"] for r in rows} == set(l6.poles["id"])  # the director's CSV is the scope
     assert info.value.suggested_filename == "poles_departement_13.csv"
+
+
+def test_cress_officer_loads_fixes_and_shares(page, app_url):
+    """Load our spreadsheet (labels as users write them), read what the tool reports
+    (row, column, fix), load the corrected file, share a link to the filtered map."""
+    def upload(content: str, name: str):
+        page.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(
+            files=[{"name": name, "mimeType": "text/csv", "buffer": content.encode("utf-8")}])
+
+    page.goto(f"{app_url}/donnees?leviers=L6")
+    page.wait_for_selector("[data-testid=stSidebar]")
+    header = "Identifiant;Nom du pôle;Ville;Département;Stade\n"
+    upload(header + "C1;Pôle coopératif;Troyes;10;Consolidée\nC2;Pôle des Mureaux;Mureaux;78;bientôt\n",
+           "cress.csv")
+    expect(page.get_by_text(re.compile("Registre importé « cress.csv » : 2 pôles"))).to_be_visible(timeout=90_000)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Télécharger le rapport (CSV)").click()
+    errors = [r for r in _rows(info) if r["niveau"].lower().startswith("erreur")]
+    assert [(r["ligne"], r["colonne"]) for r in errors] == [("3", "Stade")]  # « Consolidée » is accepted
+    assert errors[0]["correction"]  # the fix, in words
+
+    upload(header + "C1;Pôle coopératif;Troyes;10;Consolidée\nC2;Pôle des Mureaux;Mureaux;78;Émergent\n",
+           "cress_corrige.csv")
+    expect(page.get_by_text(re.compile("« cress_corrige.csv » : 2 pôles, dont 2 localisés.*0 erreur"))).to_be_visible(
+        timeout=90_000)
+    main = page.locator("[data-testid=stMain]")
+    expect(main.get_by_text("Vous utilisez un registre importé").first).to_be_visible()  # on the Données page
+    page.locator("[data-testid=stSidebar]").get_by_text("Copier le lien de cette vue").click()
+    link = page.locator("[data-testid=stSidebar] [data-testid=stCode]").first
+    expect(link).to_contain_text("leviers=L6", timeout=30_000)
+    sidebar_warning = page.locator("[data-testid=stSidebar]").get_by_text("Vous utilisez un registre importé")
+    expect(sidebar_warning).to_be_visible()  # the colleague would see the shared registry, not this file

@@ -27,7 +27,7 @@ def test_geopackage_downloaded_from_the_data_page_reads_back(page, app_url, tmp_
     page.goto(f"{app_url}/donnees?epci={GRENOBLE}")
     _wait_app(page)
     expect(page.get_by_text("Exports SIG (QGIS)")).to_be_visible(timeout=180_000)
-    poles_button = page.get_by_role("button", name=re.compile(r"^Pôles filtrés \(\d+\)"))
+    poles_button = page.get_by_role("button", name=re.compile(r"^Pôles \(\d+\)"))
     n_poles = int(re.search(r"\((\d+)\)", poles_button.inner_text()).group(1))
     shot(page, "donnees_exports_sig")
     path = _download(page, re.compile("^GeoPackage"), tmp_path)
