@@ -659,11 +659,11 @@ def shared_link_warning(container=None) -> None:
     registry, never the file imported in this session: say so."""
     if st.session_state.get("registre_importe") is None:
         return
-    (container or st).warning(
+    (container or st).info(  # a caution, not a problem with the file: info, not warning
         "Vous utilisez un registre **importé** : il n'existe que dans votre session. Un collègue qui ouvre "
         "ce lien verra les mêmes filtres et le même territoire, mais sur le registre partagé du tableau de "
         "bord (ou celui de démonstration), **pas sur votre fichier**. Envoyez-lui aussi le fichier, qu'il "
-        "importera sur la page « Données ».", icon="⚠️")
+        "importera sur la page « Données ».")
 
 
 def share_block(sb) -> None:

@@ -276,8 +276,11 @@ def _write(layer: Layer, path: Path, driver: str, append: bool = False) -> None:
         options["WRITE_NAME"] = "YES"
         if layer.spatial:  # about 1 cm: 7 decimals of a degree, 2 of a metre
             options["COORDINATE_PRECISION"] = 2 if layer.frame.crs.to_epsg() == 2154 else 7
+    typed = {}
+    if layer.spatial and layer.frame.empty:  # an empty layer keeps its geometry type for QGIS
+        typed["geometry_type"] = "Point" if layer.name == "poles" else "MultiPolygon"
     pyogrio.write_dataframe(layer.frame, path, layer=layer.name, driver=driver, append=append,
-                            layer_options=options, promote_to_multi=False)
+                            layer_options=options, promote_to_multi=False, **typed)
 
 
 def write_gpkg(layers: list[Layer], path, with_fields: bool = True) -> Path:

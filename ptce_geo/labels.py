@@ -87,7 +87,8 @@ FIELDS = _fields()
 
 
 def _fields_of(frame: pd.DataFrame) -> dict[str, tuple[str, str]]:
-    return {**FIELDS, **_TERRITORY} if "couvert" in frame else FIELDS
+    territory_table = "couvert" in frame or ("population" in frame and "pole_id" not in frame)
+    return {**FIELDS, **_TERRITORY} if territory_table else FIELDS
 
 
 def header(column: str, fields: dict | None = None) -> str:

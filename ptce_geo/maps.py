@@ -228,6 +228,7 @@ def _km(values: pd.Series) -> dict:
 #: CSS of the pole markers and clusters: purple, never the green or the orange
 #: of « couvert » / « zone blanche »; poles outside a territory in grey.
 MARKER_CSS = f"""<style>
+.leaflet-control-attribution a {{ text-decoration: underline; }}
 .ptce-pole {{ width:14px; height:14px; border-radius:50%; background:{POLE_COLOR}; border:1.5px solid #222;
   box-sizing:border-box; }}
 .ptce-pole.ptce-contexte {{ background:{CONTEXT_POLE_COLOR}; border-color:#666; opacity:.75; }}

@@ -3,6 +3,7 @@ two simulated sessions against the real app get the pages' elements back. Speed 
 measured by ``python -m benchmarks``, not here."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -30,8 +31,11 @@ def test_two_sessions_rerun_and_get_the_pages_back():
                 assert "leviers : L6" in caption
             finally:
                 await s.close()
-        asyncio.run(scenario())
-        result = asyncio.run(load.load(url, sessions=2, visits=1, pids=[url.pid], deadline_s=120))
+        # in a thread of its own: the browser tests' Playwright keeps an event loop in this one
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, scenario()).result()
+            result = pool.submit(asyncio.run, load.load(url, sessions=2, visits=1, pids=[url.pid],
+                                                        deadline_s=120)).result()
     assert result.errors == []
     assert {k: len(v) for k, v in result.latencies.items()} == {k: 2 for k in load.INTERACTIONS}
     assert result.cpu_s > 0

@@ -22,8 +22,10 @@ table = gaps[["rang", "nom", "type", "population", "departement_nom", "region_no
     "distance_km": "Distance (km)", "code": "SIREN"})
 st.subheader(f"{formats.integer(len(gaps))} EPCI non couvert(s), classés par population")
 fmt = common.file_format("zb_format")
-common.download("Télécharger le tableau (CSV)", gaps, common.file_name("zones_blanches_epci", view), fmt,
-                "zb_download")
+shown_columns = ["rang", "nom", "type", "population", "departement_nom", "region_nom", "pole_proche_nom",
+                 "distance_km", "code"]  # the extract holds the table's columns, in its order
+common.download("Télécharger le tableau (CSV)", gaps[shown_columns], common.file_name("zones_blanches_epci", view),
+                fmt, "zb_download")
 gaps_map = maps.gaps_map(terr.display["epci"], gaps, view.poles, view.all_supports, basemap=basemap,
                          boundaries=common.boundary_files())
 if view.territory is not None:  # open on the chosen territory, not on France

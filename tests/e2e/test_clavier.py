@@ -49,7 +49,7 @@ def test_keyboard_only_journey(page, app_url):
     page.keyboard.press("Enter")
     expect(page.get_by_text("2. Télécharger")).to_be_visible(timeout=60_000)
     settle(page)
-    tab_to(page, "e => e.tagName === 'BUTTON' && e.innerText.startsWith('Pôles filtrés')")
+    tab_to(page, "e => e.tagName === 'BUTTON' && e.innerText.startsWith('Pôles (')")
     with page.expect_download() as info:
         page.keyboard.press("Enter")
     rows = list(csv.DictReader(io.StringIO(open(info.value.path(), encoding="utf-8-sig").read()), delimiter=";"))

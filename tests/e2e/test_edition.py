@@ -8,6 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from ptce_geo import scope
+from ptce_geo.coverage import Filters
 from ptce_geo.store import Store, User, accounts, importing
 
 from .conftest import start_server
@@ -78,7 +80,7 @@ def test_a_wrong_password_is_refused_and_a_visitor_sees_no_editing(browser, shar
         context.close()
 
 
-def test_a_saved_pole_and_support_reach_an_anonymous_visitor(browser, shared):
+def test_a_saved_pole_and_support_reach_an_anonymous_visitor(browser, shared, territories):
     app, store = shared
     editor_ctx, editor = _page(browser, app)
     visitor_ctx, visitor = _page(browser, app)
@@ -109,7 +111,11 @@ def test_a_saved_pole_and_support_reach_an_anonymous_visitor(browser, shared):
         mine = [r for r in rows if r["Identifiant"] == new["id"]]
         assert len(mine) == 1 and mine[0]["Nom du pôle"] == "Pôle des <Mureaux> =1+1"
         assert mine[0]["Code INSEE de la commune du siège"] == "78440"
-        assert {r["Code du département"] for r in rows} == {"78"}  # the extract follows the chosen territory
+        # the extract follows the chosen territory: its poles are those the core puts in its scope
+        reg = store.registry()
+        in_scope = scope.apply(reg.poles, reg.soutiens, territories, Filters(), ("departement", "78"))
+        assert {r["Identifiant"] for r in rows} == set(in_scope.poles["id"])
+        assert len(rows) < int((reg.poles["_valide"]).sum())
     finally:
         editor_ctx.close()
         visitor_ctx.close()

@@ -315,7 +315,7 @@ def test_jinja_in_an_upload_is_shown_never_run(browser, jinja_url, marker):
         _no_error(page, "donnees")
         # in-app navigation keeps the session, hence the upload
         page.locator("[data-testid=stSidebarNav] a").filter(has_text="Zones blanches").click()
-        expect(page.get_by_text("Registre importé", exact=False).first).to_be_visible(timeout=60_000)
+        expect(page.locator("[data-testid=stMain]").get_by_text("Registre importé", exact=False).first).to_be_visible(timeout=60_000)
         text = _map_texts(page, showing="Rang")  # the zones blanches map, not the preview left behind
         assert "Pôle importé {{ 7*7 }}" in text and "Pôle 49" not in text
         _no_error(page, "zones_blanches")

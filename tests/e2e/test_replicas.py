@@ -109,7 +109,7 @@ def test_a_session_keeps_its_replica_upload_then_download(browser, topology):
         expect(page.get_by_text(re.compile("Registre importé « mon_registre.csv » : 3 pôles"))).to_be_visible(
             timeout=60_000)
         with page.expect_download() as info:
-            page.get_by_role("button", name=re.compile(r"^Pôles filtrés \(2\)")).click()
+            page.get_by_role("button", name=re.compile(r"^Pôles \(2\)")).click()
         rows = list(csv.DictReader(io.StringIO(open(info.value.path(), "rb").read().decode("utf-8-sig")),
                                    delimiter=";"))
         assert {r["id"] for r in rows} == {"T1", "T2"}

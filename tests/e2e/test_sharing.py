@@ -87,7 +87,7 @@ def test_embed_view_inside_an_iframe_shows_only_the_map(page, app_url, shot):
     assert frame.locator("[data-testid=stSidebar]").count() == 0
     assert not frame.locator("[data-testid=stHeader]").is_visible()
     assert frame.locator("h1").count() == 0  # no page title inside the embed
-    leaflet = frame.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+    leaflet = frame.frame_locator(".st-key-cadre_carte_integration iframe")  # titled for screen readers
     expect(leaflet.locator("#legende")).to_be_visible(timeout=60_000)
     leaflet.locator("canvas.leaflet-zoom-animated").first.wait_for(timeout=60_000)  # the communes, drawn
     shot(page, "integration_iframe")
