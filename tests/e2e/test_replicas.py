@@ -112,7 +112,7 @@ def test_a_session_keeps_its_replica_upload_then_download(browser, topology):
             page.get_by_role("button", name=re.compile(r"^Pôles \(2\)")).click()
         rows = list(csv.DictReader(io.StringIO(open(info.value.path(), "rb").read().decode("utf-8-sig")),
                                    delimiter=";"))
-        assert {r["id"] for r in rows} == {"T1", "T2"}
+        assert {r["Identifiant"] for r in rows} == {"T1", "T2"}  # French headers by default
         assert len(_served_by(c, context)) == 1  # page, websocket, upload and download: one replica
     finally:
         context.close()
