@@ -69,7 +69,7 @@ def test_the_link_of_the_view_and_its_embed_snippet(maps_drawn):
     assert "leviers=L6" in link and f"epci={GRENOBLE}" in link and "vue=" not in link
     assert snippet.startswith("<iframe src=") and "vue=integration" in snippet and "title=" in snippet
     assert "leviers=L6" in snippet and f"epci={GRENOBLE}" in snippet
-    assert not any("importé" in w.value for w in at.sidebar.warning)  # the shared registry: no warning
+    assert not any("importé" in w.value for w in at.sidebar.info)  # the shared registry: no caution
 
 
 def test_an_imported_registry_is_warned_where_the_link_is_copied(maps_drawn, demo):
@@ -77,10 +77,10 @@ def test_an_imported_registry_is_warned_where_the_link_is_copied(maps_drawn, dem
     at.session_state["registre_importe"] = demo
     at.run()
     assert not at.exception
-    [warning] = [w.value for w in at.sidebar.warning]
+    [warning] = [w.value for w in at.sidebar.info if "importé" in w.value]
     assert "pas sur votre fichier" in warning and "registre partagé" in warning
     at.switch_page("pages/donnees.py").run()
-    assert any("pas sur votre fichier" in w.value for w in at.warning)  # and on the Données page
+    assert any("pas sur votre fichier" in w.value for w in at.info)  # and on the Données page
 
 
 def test_embed_view_is_the_map_with_its_legend_and_a_source_line(maps_drawn, demo):
