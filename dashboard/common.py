@@ -476,7 +476,7 @@ def key_figures(view: "View", niveau: str | None = None) -> None:
 def france_context(view: "View") -> None:
     """Under a territory's figures, France's with the same filters, as context."""
     if view.territory is not None:
-        france = scope.apply(view.registry.poles, view.registry.soutiens, territories(), view.filters).figures("epci")
+        france = view.scope.for_france().figures("epci")
         st.caption(f"Pour comparaison, France entière avec les mêmes filtres : {formats.integer(france['poles'])} "
                    f"pôles, {_count(france)} EPCI couverts, "
                    f"{formats.integer(france['population_non_couverte'])} habitants d'un EPCI non couvert.")

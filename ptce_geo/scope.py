@@ -73,6 +73,16 @@ class View:
     france: pd.DataFrame
     supports: pd.DataFrame
     _territories: Territories = field(repr=False)
+    _france_supports: pd.DataFrame | None = field(default=None, repr=False)
+
+    def for_france(self) -> "View":
+        """The same filters over all of France, from the rows already selected
+        (no second pass over the registry)."""
+        if self.territory is None:
+            return self
+        empty = self.france.iloc[0:0]
+        return View(self.filters, None, "", self.france, self.france, empty, empty, self.france,
+                    self._france_supports, self._territories, self._france_supports)
 
     @property
     def sub_level(self) -> str:
@@ -139,7 +149,7 @@ def apply(poles: pd.DataFrame, supports: pd.DataFrame, territories: Territories,
     matching = matching[matching["pole_id"].isin(set(france["id"]))]
     if territory is None:
         empty = france.iloc[0:0]
-        return View(filters, None, "", france, france, empty, empty, france, matching, territories)
+        return View(filters, None, "", france, france, empty, empty, france, matching, territories, matching)
     level, code = territory
     communes = _communes(territories, territory)
     codes = set(communes["code"])
@@ -151,7 +161,7 @@ def apply(poles: pd.DataFrame, supports: pd.DataFrame, territories: Territories,
     context = france[~france["id"].isin(set(inside["id"]))]
     scoped = matching[matching["pole_id"].isin(set(inside["id"])) | given_by(matching, territories, territory)]
     name = territories.names(level)[code]
-    return View(filters, territory, name, inside, seated, reaching, context, france, scoped, territories)
+    return View(filters, territory, name, inside, seated, reaching, context, france, scoped, territories, matching)
 
 
 def supporters(view: View, poles: pd.DataFrame | None = None) -> pd.DataFrame:

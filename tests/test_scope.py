@@ -122,3 +122,10 @@ def test_demo_departement_scope_is_consistent(demo, territories):
     com = territories.communes
     epci_inside = com.loc[com["departement_code"] == "44", "epci_siren"].nunique()
     assert v.figures()["territoires"] == epci_inside  # every EPCI with a commune in Loire-Atlantique
+
+
+def test_for_france_equals_a_national_scope(reg, tiny):
+    here = view(reg, tiny, ("epci", TINY_EPCI[1]), leviers=("L6",))
+    france = view(reg, tiny, leviers=("L6",))
+    assert here.for_france().figures() == france.figures()
+    assert ids(here.for_france().poles) == ids(france.poles)

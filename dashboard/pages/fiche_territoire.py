@@ -89,7 +89,6 @@ else:
 st.subheader("Diagnostic des leviers")
 extra = {}
 if level == "commune":
-    epci_code = terr.communes.set_index("code").at[code, "epci_siren"]
     st.write("Le diagnostic des leviers porte sur un EPCI, un département ou une région : choisissez l'EPCI de "
              "la commune dans la barre latérale.")
 else:
