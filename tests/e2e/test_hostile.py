@@ -156,6 +156,7 @@ def test_ten_sessions_changing_filters(app_url, demo):
     async def session(browser, n):
         context = await browser.new_context(viewport={"width": 1300, "height": 900})
         page = await context.new_page()
+        page.set_default_timeout(120_000)  # ten sessions and Chromium share two cores
         try:
             await page.goto(app_url)
             metric = page.locator("[data-testid=stMetric]").filter(has_text="Pôles affichés")

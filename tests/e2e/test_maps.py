@@ -35,17 +35,30 @@ def test_hovering_a_commune_of_a_territory_map_shows_its_tooltip(page, app_url, 
     display = territories.display["communes"]
     inside = shapely.point_on_surface(display.loc[display["code"] == far["code"], "geometry"].iloc[0])
     page.goto(f"{app_url}/?departement=48")
-    frame = _map_frame(page)
-    page.locator(MAP).first.scroll_into_view_if_needed()
+    page.wait_for_url("**region=76**", timeout=60_000)  # the cascade names the parent région, then reruns
     tooltip = page.frame_locator(MAP).first.locator(".leaflet-tooltip").filter(has_text=far["nom"])
-    for _ in range(10):  # the page may still be settling (scroll, late layout): hover again
+    under = None
+    for _ in range(15):  # a loaded machine may still lay the page out (scroll, late rerun): hover again
+        frame = _map_frame(page)
+        page.locator(MAP).first.scroll_into_view_if_needed()
         x, y = _screen_point(page, frame, inside.y, inside.x)
+        if not 0 < y < page.viewport_size["height"]:
+            page.mouse.move(700, 500)
+            page.mouse.wheel(0, y - page.viewport_size["height"] / 2)
+            page.wait_for_timeout(500)
+            continue
         page.mouse.move(x - 40, y - 40)
         page.mouse.move(x, y, steps=5)
+        page.wait_for_timeout(300)
         if tooltip.count():
             break
+        under = frame.evaluate("([lat, lon]) => { const p = map_div.latLngToContainerPoint([lat, lon]);"
+                               " const e = document.elementFromPoint(p.x, p.y); return e && e.outerHTML.slice(0, 200); }",
+                               [inside.y, inside.x])
         page.wait_for_timeout(1000)
-    expect(tooltip.first).to_be_visible(timeout=10_000)
+    if not tooltip.count():
+        shot(page, "carte_territoire_infobulle_absente")
+    expect(tooltip.first, f"sous le pointeur : {under}").to_be_visible(timeout=10_000)
     text = tooltip.first.inner_text()
     assert "Distance au pôle le plus proche" in text
     assert f"{far['distance_km']:.1f} km".replace(".", ",") in text
