@@ -223,6 +223,11 @@ async def _no_pause() -> None:
     return None
 
 
+#: The map page's first key figure: France's, or a territory's (the filters, territory
+#: included, stay in the session from one visit to the next, as in a browser tab).
+KEY_FIGURES = ("Pôles affichés", "Pôles ayant leur siège ici")
+
+
 async def visit(session: Session, n: int, result: Result | None, deadline: float, think=_no_pause) -> None:
     """One user's visit (see the module's docstring); ``n`` varies the lever and EPCI;
     ``think`` is awaited before each interaction."""
@@ -240,22 +245,23 @@ async def visit(session: Session, n: int, result: Result | None, deadline: float
     if result is not None and result.cpu_pids:
         result._cpu_mark = cpu_seconds(result.cpu_pids)
 
-    def check(kind: str, run: Run, expected: str) -> None:
+    def check(kind: str, run: Run, *expected: str) -> None:
+        """The run shows no error and one of the ``expected`` texts."""
         problems = run.errors()
-        if problems or not any(expected in t for t in run.texts()):
-            raise ProtocolError(f"{kind} : « {expected} » absent de la page"
+        if problems or not any(e in t for t in run.texts() for e in expected):
+            raise ProtocolError(f"{kind} : « {' » ou « '.join(expected)} » absent de la page"
                                 + (f" ; erreur : {problems[0][:200]}" if problems else ""))
 
     await think()
     run = await session.rerun()
-    check("carte", run, "Pôles affichés")
+    check("carte", run, *KEY_FIGURES)
     record("carte", run.latency_s, run.bytes)
     if time.monotonic() > deadline:
         return
     levers = list(session.widgets["f_leviers"].options)
     await think()
     run = await session.rerun(widgets={"f_leviers": [levers[n % len(levers)]]})
-    check("levier", run, "Pôles affichés")
+    check("levier", run, *KEY_FIGURES)
     record("levier", run.latency_s, run.bytes)
     if time.monotonic() > deadline:
         return

@@ -23,9 +23,11 @@ import threading
 import time
 import zlib
 
+from dashboard import serve
+
 SLOW = {"offline": False, "latency": 100, "downloadThroughput": 4_000_000 / 8, "uploadThroughput": 1_000_000 / 8}
 VIEWS = {"france": "", "grand_est": "?region=44"}
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+MAP_FRAME = serve.MAP_FRAME
 
 
 class Relay:

@@ -234,7 +234,9 @@ def coverage_table(territories: Territories, poles: pd.DataFrame, niveau: str,
         table = _static_frame(territories, niveau).copy()
         seats = poles.groupby(levels.get(niveau).pole_column).size()
         table["nb_poles_siege"] = table["code"].map(seats).fillna(0).astype(int)
-        unit_of = territories.cached(("unit_of", key), lambda: dict(zip(com["code"], com[key])))
+        # a Series, not a dict: mapping with a dict first turns its 35,000 keys into a Series
+        unit_of = territories.cached(("unit_of_series", key),
+                                     lambda: pd.Series(com[key].to_numpy(), index=com["code"].to_numpy()))
         reach_units = reach.assign(unit=reach["commune"].map(unit_of))
         per = reach_units.dropna(subset=["unit"]).drop_duplicates(["pole_id", "unit"]).groupby("unit").size()
         table["nb_poles_perimetre"] = table["code"].map(per).fillna(0).astype(int)

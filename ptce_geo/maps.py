@@ -364,6 +364,11 @@ def fiche_links(pole) -> str:
 def pole_popup(pole, supports: pd.DataFrame, fiche: bool = True) -> str:
     """Popup HTML: name, commune, typology, stage, sectors, supports by lever and
     level, and links to the fiches of its territories."""
+    return _popup(pole, list(zip(supports["leviers"], supports["collectivite_niveau"])), fiche)
+
+
+def _popup(pole, supports: list[tuple[str, str]], fiche: bool = True) -> str:
+    """:func:`pole_popup` from the pole's supports as (levers, level) pairs."""
     lines = [f"<b>{esc(pole['nom'])}</b>",
              f"{esc(pole.get('commune_nom', ''))} ({esc(pole.get('departement_code', ''))})"]
     if pole.get("typologie"):
@@ -375,7 +380,7 @@ def pole_popup(pole, supports: pd.DataFrame, fiche: bool = True) -> str:
         lines.append(f"Secteurs : {esc(', '.join(sectors))}")
     if len(supports):
         by_lever: dict[str, set] = {}
-        for levers, level in zip(supports["leviers"], supports["collectivite_niveau"]):
+        for levers, level in supports:
             for lever in split_list(levers) or ["—"]:
                 by_lever.setdefault(lever, set()).add(vocab.label("niveau", level))
         items = "".join(f"<li>{esc(vocab.levier_label(k))} : {esc(', '.join(sorted(v)))}</li>"
@@ -435,10 +440,11 @@ def add_poles(m, poles: pd.DataFrame, supports: pd.DataFrame, cluster: bool = Tr
     popup), clustered when zoomed out, with escaped tooltips and popups.
     ``context``: poles outside the chosen territory, lighter and always clustered.
     Returns whether the markers are clustered (the page then loads the plugin)."""
-    grouped = {pid: df for pid, df in supports.groupby("pole_id")} if len(supports) else {}
-    empty = supports.iloc[0:0]
+    grouped: dict[str, list] = {}  # one pass over the supports, no frame per pole
+    for pid, levers, level in zip(supports["pole_id"], supports["leviers"], supports["collectivite_niveau"]):
+        grouped.setdefault(pid, []).append((levers, level))
     items = [[round(float(p["point_lat"]), 5), round(float(p["point_lon"]), 5), esc(p["nom"]),
-              pole_popup(p, grouped.get(p["id"], empty))] for p in poles.to_dict("records")]
+              _popup(p, grouped.get(p["id"], []))] for p in poles.to_dict("records")]
     clustered = bool(cluster or context)
     _Poles({"items": items, "cluster": clustered, "context": bool(context)}).add_to(m)
     return clustered

@@ -74,6 +74,9 @@ class View:
     supports: pd.DataFrame
     _territories: Territories = field(repr=False)
     _france_supports: pd.DataFrame | None = field(default=None, repr=False)
+    _coverage: dict = field(default_factory=dict, repr=False)
+    #: the per-commune status of :attr:`france`, computed once, shared with :meth:`for_france`
+    _status: dict = field(default_factory=dict, repr=False)
 
     def for_france(self) -> "View":
         """The same filters over all of France, from the rows already selected
@@ -82,7 +85,7 @@ class View:
             return self
         empty = self.france.iloc[0:0]
         return View(self.filters, None, "", self.france, self.france, empty, empty, self.france,
-                    self._france_supports, self._territories, self._france_supports)
+                    self._france_supports, self._territories, self._france_supports, _status=self._status)
 
     @property
     def sub_level(self) -> str:
@@ -93,7 +96,12 @@ class View:
         """Coverage by ``niveau`` (default :attr:`sub_level`) of the territories
         inside the chosen one, computed with every filtered pole of France."""
         niveau = niveau or self.sub_level
-        return coverage.coverage_table(self._territories, self.france, niveau, within=self.territory)
+        if niveau not in self._coverage:  # a page asks for it several times (figures, map, table)
+            if "status" not in self._status:
+                self._status["status"] = coverage.commune_status(self._territories, self.france)
+            self._coverage[niveau] = coverage.coverage_table(self._territories, self.france, niveau,
+                                                             within=self.territory, status=self._status["status"])
+        return self._coverage[niveau].copy()
 
     def where(self) -> str:
         if self.territory is None:

@@ -2,6 +2,7 @@
 ``tests.tiny``, where every expected row can be worked out by hand, then on the
 demo registry with the real boundaries."""
 
+import pandas as pd
 import pytest
 
 from ptce_geo import scope
@@ -129,3 +130,15 @@ def test_for_france_equals_a_national_scope(reg, tiny):
     france = view(reg, tiny, leviers=("L6",))
     assert here.for_france().figures() == france.figures()
     assert ids(here.for_france().poles) == ids(france.poles)
+
+
+def test_coverage_asked_twice_is_the_same_and_a_page_cannot_spoil_it(reg, tiny):
+    """A page asks a view for its coverage several times (figures, map, table): each
+    answer is the coverage of the scope, even after a page edited an earlier one."""
+    from ptce_geo import coverage
+    here = view(reg, tiny, ("epci", TINY_EPCI[1]), leviers=("L6",))
+    first = here.coverage("commune")
+    first["couvert"] = ~first["couvert"]
+    fresh = coverage.coverage_table(tiny, here.france, "commune", within=here.territory)
+    pd.testing.assert_frame_equal(here.coverage("commune"), fresh)
+    pd.testing.assert_frame_equal(here.for_france().coverage("epci"), coverage.coverage_table(tiny, here.france, "epci"))

@@ -10,9 +10,7 @@ from ptce_geo import paths
 from tests import oidc_provider
 
 ARTIFACTS = paths.ROOT / "test-artifacts"
-#: A map's frame. Its title is the map's own (« Carte des … », RGAA 2.1), set by the
-#: dashboard; the frame sits in a container keyed ``cadre_carte…``.
-MAP_FRAME = "[class*=st-key-cadre_carte] iframe"
+MAP_FRAME = serve.MAP_FRAME
 #: The app without map tiles: the tests refuse every request that leaves the machine.
 OFFLINE = {"PTCE_FOND_DE_CARTE": "aucun"}
 
