@@ -211,10 +211,19 @@ def frame_title(selector: str, title: str) -> None:
             unsafe_allow_javascript=True)
 
 
-def map_data(frame, anchor: str, title: str = "Données de la carte", level: str = "header", **options) -> None:
+def map_data(frame, anchor: str, title: str = "Données de la carte", level: str = "header",
+             on_demand: bool = False, **options) -> None:
     """The table after a map, reached by the map's « Voir les données de la carte » link,
-    under a heading of ``level`` (``header``: h2, ``subheader``: h3, as the page's outline asks)."""
+    under a heading of ``level`` (``header``: h2, ``subheader``: h3, as the page's outline asks).
+
+    ``on_demand``: the table is sent once the user asks for it, with a switch under the
+    heading (remembered for the session). A map page's table holds every drawn territory
+    (5,000 communes for a région): sent with every filter change, it would weigh more
+    than the map on a slow line."""
     getattr(st, level)(title, anchor=anchor)
+    if on_demand and not st.toggle(f"Afficher le tableau ({formats.integer(len(frame))} lignes, les mêmes "
+                                   "informations que la carte)", key=f"voir_{anchor}"):
+        return
     table(frame, **options)
 
 

@@ -45,6 +45,21 @@ def test_map_page_shows_figures_filters_and_a_map(maps_drawn):
     assert at.query_params["leviers"] in ("L6", ["L6"])
 
 
+def test_map_data_table_comes_when_asked_and_follows_the_filters(maps_drawn, demo, territories):
+    """The map's table (every EPCI drawn) is sent once the user turns its switch on;
+    it then holds what the map colours, and follows a lever filter."""
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not any("EPCI" in d.value.columns for d in at.dataframe)  # not sent with every rerun
+    at.toggle(key="voir_donnees-carte").set_value(True).run()
+    epci = next(d.value for d in at.dataframe if "EPCI" in d.value.columns)
+    assert len(epci) == len(territories.epci)
+    at.sidebar.multiselect[0].set_value(["L6"]).run()
+    epci = next(d.value for d in at.dataframe if "EPCI" in d.value.columns)
+    poles = cv.filter_poles(demo.poles, demo.soutiens, cv.Filters(leviers=("L6",)))
+    expected = cv.coverage_table(territories, poles, "epci")
+    assert int(epci["Couvert"].sum()) == int(expected["couvert"].sum()) < len(territories.epci)
+
+
 def test_map_page_zooms_to_a_selected_epci(maps_drawn):
     at = AppTest.from_file(APP, default_timeout=120).run()
     at.sidebar.selectbox(key="f_departement").set_value("01").run()

@@ -23,7 +23,8 @@ if territory is None:
                       f"carte_{mode}_{basemap}", 620, feature_group_to_add=layers)
     common.map_data(epci_table[["nom", "population", "nb_poles_siege", "nb_poles_perimetre", "couvert"]].rename(
         columns={"nom": "EPCI", "population": "Population", "nb_poles_siege": "Pôles (siège)",
-                 "nb_poles_perimetre": "Pôles (périmètre)", "couvert": "Couvert"}), "donnees-carte", height=360)
+                 "nb_poles_perimetre": "Pôles (périmètre)", "couvert": "Couvert"}), "donnees-carte", height=360,
+        on_demand=True)
     st.markdown("**Pôles de la carte**")
     common.table(view.poles[["nom", "commune_nom", "departement_code"]].rename(
         columns={"nom": "Pôle", "commune_nom": "Commune", "departement_code": "Département"}), height=300)
@@ -41,4 +42,4 @@ else:
                          "distance au pôle le plus proche", "donnees-carte", f"carte_{level}_{code}", 620)
     common.map_data(table[["nom", "population", "couvert", "distance_km", "pole_proche_nom"]].rename(columns={
         "nom": "Commune", "population": "Population", "couvert": "Couverte", "distance_km": "Distance (km)",
-        "pole_proche_nom": "Pôle le plus proche"}), "donnees-carte", height=360)
+        "pole_proche_nom": "Pôle le plus proche"}), "donnees-carte", height=360, on_demand=True)
