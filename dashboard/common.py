@@ -331,6 +331,15 @@ def _show_parents(changed: str | None = None) -> None:
             return
 
 
+def _show_searched_epci() -> None:
+    """A search that names one EPCI of France chooses it, with its parents."""
+    query = st.session_state.get("f_epci_q", "")
+    found = search_names(territories().names("epci"), query, limit=2) if query.strip() else []
+    if len(found) == 1:
+        st.session_state["f_epci"] = found[0]
+        _show_parents("epci")
+
+
 def _show_commune_parents() -> None:
     """A commune found by the search sets the EPCI, département and région above it
     (the first one found when the search text has just changed)."""
@@ -412,7 +421,7 @@ def sidebar(page_id: str, reg: Registry | None = None) -> tuple[Filters, tuple[s
     elif region:
         epci = epci[epci["region_code"] == region]
     epci_codes = [""] + epci.sort_values("nom")["code"].tolist()
-    wanted = sb.text_input("Rechercher un EPCI (nom ou SIREN)", key="f_epci_q",
+    wanted = sb.text_input("Rechercher un EPCI (nom ou SIREN)", key="f_epci_q", on_change=_show_searched_epci,
                            help="Les accents et les majuscules sont facultatifs : « pontchateau » trouve "
                                 "« Pontchâteau ».")
     if wanted.strip():
@@ -424,6 +433,11 @@ def sidebar(page_id: str, reg: Registry | None = None) -> tuple[Filters, tuple[s
                 st.session_state["f_epci"] = narrowed[0]
         else:
             sb.caption("Aucun EPCI ne correspond à cette recherche (dans le territoire choisi).")
+    elif not (departement or region):
+        # France's 1,253 EPCI would go to the browser with every rerun (about 60 KB): the list
+        # opens once a région, a département or a search narrows it
+        epci_codes = [""] + [c for c in (st.session_state.get("f_epci", ""),) if c]
+        sb.caption("Pour choisir un EPCI : une région, un département, ou la recherche ci-dessus.")
     if st.session_state.get("f_epci") not in epci_codes:
         st.session_state["f_epci"] = ""
     epci_code = sb.selectbox("EPCI", epci_codes, key="f_epci", on_change=_show_parents, args=("epci",),

@@ -55,10 +55,19 @@ def test_a_commune_in_the_url_shows_its_epci_departement_and_region(maps_drawn):
 def test_choosing_an_epci_in_the_sidebar_selects_its_parents(maps_drawn):
     at = _app()
     assert _shown(at, "f_region") == "Toute la France"
-    at.sidebar.selectbox(key="f_epci").set_value(GRENOBLE).run()
+    # France's EPCI list opens once narrowed: it is not sent with every rerun
+    assert at.sidebar.selectbox(key="f_epci").options == ["Tous"]
+    assert any("la recherche ci-dessus" in c.value for c in at.sidebar.caption)
+    at.sidebar.text_input(key="f_epci_q").input("grenoble alpes").run()
     assert not at.exception
     assert _shown(at, "f_region") == "Auvergne-Rhône-Alpes" and _shown(at, "f_departement") == "38 – Isère"
-    assert _shown(at, "f_epci") == "Grenoble-Alpes-Métropole"  # still chosen: it is among the options
+    assert _shown(at, "f_epci") == "Grenoble-Alpes-Métropole"  # one answer: chosen, with its parents
+    at.sidebar.text_input(key="f_epci_q").input("").run()
+    at.sidebar.selectbox(key="f_departement").set_value("").run()
+    at.sidebar.selectbox(key="f_region").set_value("84").run()
+    assert "Grenoble-Alpes-Métropole" in at.sidebar.selectbox(key="f_epci").options  # the région's EPCI
+    at.sidebar.selectbox(key="f_epci").set_value("200069110").run()  # Grand Chambéry (Savoie), chosen in its région
+    assert _shown(at, "f_departement") == "73 – Savoie"
 
 
 def test_the_link_of_the_view_and_its_embed_snippet(maps_drawn):
