@@ -9,7 +9,8 @@ is five interactions:
 
 1. ``carte``: open the map page (national map);
 2. ``levier``: choose a lever in the sidebar (the multiselect's widget state);
-3. ``territoire``: choose an EPCI (the selectbox's widget state): the territory map;
+3. ``territoire``: choose a département, then one of its EPCI (two selectbox widget
+   states, two reruns counted as one interaction): the territory map;
 4. ``fiche``: open the « Fiche territoire » page of that EPCI;
 5. ``extrait``: download its tables (the ZIP of the download button, ``GET /media/…``).
 
@@ -265,12 +266,15 @@ async def visit(session: Session, n: int, result: Result | None, deadline: float
     record("levier", run.latency_s, run.bytes)
     if time.monotonic() > deadline:
         return
-    epcis = list(session.widgets["f_epci"].options)[1:]
-    epci = epcis[(n * 37) % len(epcis)]
+    # as in the sidebar: a département, then an EPCI among its own (France's list is not sent)
+    departements = list(session.widgets["f_departement"].options)[1:]
     await think()
-    run = await session.rerun(widgets={"f_epci": epci})
+    first = await session.rerun(widgets={"f_departement": departements[(n * 37) % len(departements)]})
+    check("territoire", first, "commune(s) couverte(s)")
+    epcis = list(session.widgets["f_epci"].options)[1:]
+    run = await session.rerun(widgets={"f_epci": epcis[n % len(epcis)]})
     check("territoire", run, "commune(s) couverte(s)")
-    record("territoire", run.latency_s, run.bytes)
+    record("territoire", first.latency_s + run.latency_s, first.bytes + run.bytes)
     if time.monotonic() > deadline:
         return
     await think()
