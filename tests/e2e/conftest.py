@@ -15,6 +15,21 @@ MAP_FRAME = serve.MAP_FRAME
 OFFLINE = {"PTCE_FOND_DE_CARTE": "aucun"}
 
 
+def open_data_page(page, url: str) -> None:
+    """Open the Données page at ``url`` and wait for its first run to be over. A file set
+    on an uploader while the page is still being laid out can land in the element React
+    then reuses for the other uploader (seen in CI: a poles file in the supports one)."""
+    page.goto(url)
+    page.get_by_role("heading", name="Modèle et schéma").wait_for(timeout=90_000)
+    page.locator("[data-testid=stApp][data-test-script-state=notRunning]").wait_for(timeout=90_000)
+
+
+def poles_uploader(page):
+    """The Données page's poles uploader, found by its label (not by its rank)."""
+    import re
+    return page.get_by_role("region", name=re.compile(r"^Pôles \("))
+
+
 def rss_mb(pid: int) -> float:
     for line in open(f"/proc/{pid}/status"):
         if line.startswith("VmRSS:"):

@@ -15,7 +15,7 @@ import pytest
 from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, open_data_page, poles_uploader
 
 #: What must never be found: axe's two highest impacts.
 BLOCKING = ("critical", "serious")
@@ -92,9 +92,8 @@ def test_page_has_no_serious_accessibility_violation(page, app_url, name, path, 
 
 
 def test_data_page_after_an_upload_and_its_report(page, app_url):
-    page.goto(f"{app_url}/donnees")
-    settle(page)
-    page.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(
+    open_data_page(page, f"{app_url}/donnees")
+    poles_uploader(page).locator("input[type=file]").set_input_files(
         files=[{"name": "rapport.csv", "mimeType": "text/csv", "buffer": REPORT}])
     expect(page.get_by_text("Rapport de vérification")).to_be_visible(timeout=60_000)
     settle(page, 1)

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from dashboard import serve
 from ptce_geo import paths
 
-from .conftest import MAP_FRAME, rss_mb, start_server
+from .conftest import MAP_FRAME, open_data_page, poles_uploader, rss_mb, start_server
 
 DATA = paths.ROOT / "tests" / "data"
 CASES = json.loads((DATA / "corpus.json").read_text(encoding="utf-8"))
@@ -92,32 +92,29 @@ def test_every_corpus_file_on_the_data_page(page, app_url):
     or a supports file), so only this upload can answer: a success naming the
     file, or an error or warning. Once its run is over, the page must show no
     exception and agree with the command line's exit code."""
-    uploaders = page.locator("[data-testid=stFileUploader]")
-    poles_uploader, soutiens_uploader = uploaders.nth(0), uploaders.nth(1)
+    poles_box = poles_uploader(page)
+    soutiens_box = page.get_by_role("region", name=re.compile(r"^Soutiens \("))
     problem = page.locator(PROBLEM)
     fresh_page_needed = True
     for case in CASES:
         name = case["fichier"]
         if fresh_page_needed:
-            page.goto(f"{app_url}/donnees")
-            # the first run complete: a file set while the page is still being laid out
-            # can land in the element React then reuses for the other uploader
-            page.get_by_role("heading", name="Modèle et schéma").wait_for(timeout=60_000)
+            open_data_page(page, f"{app_url}/donnees")
         page.locator("[data-testid=stApp][data-test-script-state=notRunning]").wait_for(timeout=60_000)
         expect(problem).to_have_count(0)
         fresh_page_needed = True
-        _upload(poles_uploader, name)
-        expect(soutiens_uploader.locator("[data-testid=stFileChip]")).to_have_count(0)
-        accepted = poles_uploader.locator("input[type=file]").get_attribute("accept").split(",")
+        _upload(poles_box, name)
+        expect(soutiens_box.locator("[data-testid=stFileChip]")).to_have_count(0)
+        accepted = poles_box.locator("input[type=file]").get_attribute("accept").split(",")
         if "." + name.rsplit(".", 1)[-1] not in accepted:
             # refused by the uploader in the browser, never sent to the server
-            chip = poles_uploader.locator("[data-testid=stFileChip]").filter(has_text=name)
+            chip = poles_box.locator("[data-testid=stFileChip]").filter(has_text=name)
             expect(chip.locator("[data-testid=stFileChipIconError]")).to_be_visible()
             continue
         success = page.locator(SUCCESS).filter(has_text=name)
         expect(success.or_(problem).first).to_be_visible(timeout=60_000)
         if "soutiens" in case and problem.count() == 0:
-            _upload(soutiens_uploader, case["soutiens"])
+            _upload(soutiens_box, case["soutiens"])
             with_supports = success.filter(has_text=re.compile(r"[1-9]\d* soutiens"))
             expect(with_supports.or_(problem).first).to_be_visible(timeout=60_000)
         page.locator("[data-testid=stApp][data-test-script-state=notRunning]").wait_for(timeout=60_000)
@@ -307,9 +304,8 @@ def test_jinja_in_an_upload_is_shown_never_run(browser, jinja_url, marker):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     try:
-        page.goto(f"{jinja_url}/donnees")
-        page.wait_for_selector("[data-testid=stFileUploader]")
-        page.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(
+        open_data_page(page, f"{jinja_url}/donnees")
+        poles_uploader(page).locator("input[type=file]").set_input_files(
             files=[{"name": "www.exemple.org {{ 7*7 }}.csv", "mimeType": "text/csv", "buffer": content}])
         expect(page.get_by_text("Aperçu des pôles localisés")).to_be_visible(timeout=60_000)
         # the file name is shown as written, as plain text: no template, no link
@@ -350,9 +346,8 @@ def test_hostile_corpus_file_gets_its_message_on_the_data_page(browser, app_url,
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
     try:
-        page.goto(f"{app_url}/donnees")
-        page.wait_for_selector("[data-testid=stFileUploader]")
-        page.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(
+        open_data_page(page, f"{app_url}/donnees")
+        poles_uploader(page).locator("input[type=file]").set_input_files(
             files=[{"name": case["fichier"], "mimeType": "application/octet-stream",
                     "buffer": (DATA / "corpus" / case["fichier"]).read_bytes()}])
         expect(page.locator("[data-testid=stAlertContentSuccess], [data-testid=stAlertContentError]").first
@@ -380,13 +375,12 @@ def test_a_second_session_gets_its_map_while_a_hostile_file_is_refused(browser, 
     first, second = browser.new_context(), browser.new_context()
     try:
         p1 = first.new_page()
-        p1.goto(f"{app_url}/donnees")
-        p1.wait_for_selector("[data-testid=stFileUploader]")
+        open_data_page(p1, f"{app_url}/donnees")
         p2 = second.new_page()
         p2.goto(app_url)  # the map page loads once before the upload starts
         p2.frame_locator(MAP).first.locator("canvas.leaflet-zoom-animated").first.wait_for(timeout=90_000)
         rss_before = rss_mb(app_url.pid)
-        p1.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(
+        poles_uploader(p1).locator("input[type=file]").set_input_files(
             files=[{"name": "un_million.xlsx", "mimeType": "application/octet-stream", "buffer": data}])
         expect(p1.get_by_text("Lecture du fichier")).to_be_visible(timeout=60_000)  # the reading has started
         started = time.perf_counter()

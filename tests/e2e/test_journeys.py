@@ -10,6 +10,8 @@ from playwright.sync_api import expect
 from ptce_geo import coverage, diagnostic, scope
 from ptce_geo.coverage import Filters
 
+from .conftest import open_data_page, poles_uploader
+
 
 def _rows(download) -> list[dict]:
     data = open(download.value.path(), "rb").read().decode("utf-8-sig")
@@ -66,11 +68,10 @@ def test_cress_officer_loads_fixes_and_shares(page, app_url):
     """Load our spreadsheet (labels as users write them), read what the tool reports
     (row, column, fix), load the corrected file, share a link to the filtered map."""
     def upload(content: str, name: str):
-        page.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(
+        poles_uploader(page).locator("input[type=file]").set_input_files(
             files=[{"name": name, "mimeType": "text/csv", "buffer": content.encode("utf-8")}])
 
-    page.goto(f"{app_url}/donnees?leviers=L6")
-    page.wait_for_selector("[data-testid=stSidebar]")
+    open_data_page(page, f"{app_url}/donnees?leviers=L6")
     header = "Identifiant;Nom du pôle;Ville;Département;Stade\n"
     upload(header + "C1;Pôle coopératif;Troyes;10;Consolidée\nC2;Pôle des Mureaux;Mureaux;78;bientôt\n",
            "cress.csv")

@@ -7,7 +7,7 @@ import shapely
 from playwright.sync_api import expect
 
 from ptce_geo import coverage as cv
-from tests.e2e.conftest import MAP_FRAME
+from tests.e2e.conftest import MAP_FRAME, open_data_page, poles_uploader
 
 MAP = MAP_FRAME  # the map frames, by their container (their title is the map's own)
 DRAWN = ".leaflet-container[data-ptce-features]"
@@ -17,13 +17,6 @@ def _map_frame(page, drawn: bool = True):
     """The page's map frame, once its boundaries are drawn (``drawn``) or its map made."""
     page.frame_locator(MAP).first.locator(DRAWN if drawn else ".leaflet-container").first.wait_for(timeout=120_000)
     return next(f for f in page.frames if "streamlit_folium" in f.url and not f.is_detached())
-
-
-def _screen_point(page, frame, lat: float, lon: float) -> tuple[float, float]:
-    box = page.locator(MAP).first.bounding_box()
-    x, y = frame.evaluate("([lat, lon]) => { const p = map_div.latLngToContainerPoint([lat, lon]);"
-                          " return [p.x, p.y]; }", [lat, lon])
-    return box["x"] + x, box["y"] + y
 
 
 def test_hovering_a_commune_of_a_territory_map_shows_its_tooltip(page, app_url, territories, demo, shot):
@@ -37,24 +30,20 @@ def test_hovering_a_commune_of_a_territory_map_shows_its_tooltip(page, app_url, 
     page.goto(f"{app_url}/?departement=48")
     page.wait_for_url("**region=76**", timeout=60_000)  # the cascade names the parent région, then reruns
     tooltip = page.frame_locator(MAP).first.locator(".leaflet-tooltip").filter(has_text=far["nom"])
+    container = page.frame_locator(MAP).first.locator(".leaflet-container").first
     under = None
-    for _ in range(15):  # a loaded machine may still lay the page out (scroll, late rerun): hover again
+    for _ in range(10):  # a loaded machine may still lay the page out (late rerun): hover again
         frame = _map_frame(page)
-        page.locator(MAP).first.scroll_into_view_if_needed()
-        x, y = _screen_point(page, frame, inside.y, inside.x)
-        if not 0 < y < page.viewport_size["height"]:
-            page.mouse.move(700, 500)
-            page.mouse.wheel(0, y - page.viewport_size["height"] / 2)
-            page.wait_for_timeout(500)
-            continue
-        page.mouse.move(x - 40, y - 40)
-        page.mouse.move(x, y, steps=5)
-        page.wait_for_timeout(300)
+        # the point in the map's own coordinates: Playwright scrolls the map into view and moves there
+        x, y = frame.evaluate("([lat, lon]) => { const p = map_div.latLngToContainerPoint([lat, lon]);"
+                              " return [p.x, p.y]; }", [inside.y, inside.x])
+        container.hover(position={"x": x - 30, "y": y - 30})
+        container.hover(position={"x": x, "y": y})
+        page.wait_for_timeout(500)
         if tooltip.count():
             break
-        under = frame.evaluate("([lat, lon]) => { const p = map_div.latLngToContainerPoint([lat, lon]);"
-                               " const e = document.elementFromPoint(p.x, p.y); return e && e.outerHTML.slice(0, 200); }",
-                               [inside.y, inside.x])
+        under = frame.evaluate("([x, y]) => { const e = document.elementFromPoint(x, y);"
+                               " return e && e.outerHTML.slice(0, 200); }", [x, y])
         page.wait_for_timeout(1000)
     if not tooltip.count():
         shot(page, "carte_territoire_infobulle_absente")
@@ -70,8 +59,8 @@ def test_data_page_preview_shows_every_located_pole(page, app_url):
     content = ("id;nom;commune;departement\n"
                "A;Pôle A;Brest;29\nB;Pôle B;Nice;06\nC;Pôle C;Lille;59\nD;Pôle D;Perpignan;66\n"
                "E;Pôle E;Strasbourg;67\nF;Pôle F;Bayonne;64\n").encode("utf-8")
-    page.goto(f"{app_url}/donnees")
-    page.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(
+    open_data_page(page, f"{app_url}/donnees")
+    poles_uploader(page).locator("input[type=file]").set_input_files(
         files=[{"name": "six_poles.csv", "mimeType": "text/csv", "buffer": content}])
     expect(page.get_by_text("Aperçu des pôles localisés")).to_be_visible(timeout=60_000)
     frame = _map_frame(page, drawn=False)

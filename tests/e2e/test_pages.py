@@ -8,7 +8,7 @@ import subprocess
 from playwright.sync_api import expect
 
 from ptce_geo import diagnostic, portrait
-from tests.e2e.conftest import MAP_FRAME
+from tests.e2e.conftest import MAP_FRAME, open_data_page, poles_uploader
 
 
 EPCI_URL = "fiche_territoire?departement=01&epci=200071751"
@@ -80,9 +80,8 @@ def test_a_chart_follows_the_lever_filter(page, app_url, shot):
 
 
 def _upload(page, app_url, content: bytes, name: str):
-    page.goto(f"{app_url}/donnees")
-    _wait_app(page)
-    page.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(
+    open_data_page(page, f"{app_url}/donnees")
+    poles_uploader(page).locator("input[type=file]").set_input_files(
         files=[{"name": name, "mimeType": "text/csv", "buffer": content}])
 
 

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from deploy import cluster
 from ptce_geo.store import Store, User, accounts, importing
 
-from .conftest import OFFLINE
+from .conftest import OFFLINE, open_data_page, poles_uploader
 from .test_edition import _edit, _main, _sign_in
 from .test_pages import SMALL
 
@@ -103,8 +103,9 @@ def test_a_session_keeps_its_replica_upload_then_download(browser, topology):
     c, _ = topology
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     try:
-        page = _open(context, f"{c.url}/donnees", "[data-testid=stFileUploader]")
-        page.locator("[data-testid=stFileUploader] input[type=file]").first.set_input_files(
+        page = context.new_page()
+        open_data_page(page, f"{c.url}/donnees")
+        poles_uploader(page).locator("input[type=file]").set_input_files(
             files=[{"name": "mon_registre.csv", "mimeType": "text/csv", "buffer": SMALL}])
         expect(page.get_by_text(re.compile("Registre importé « mon_registre.csv » : 3 pôles"))).to_be_visible(
             timeout=60_000)
