@@ -32,7 +32,8 @@ st.markdown(
     "- **parcours au clavier seul**, testé automatiquement : atteindre les filtres, choisir un levier, "
     "choisir un territoire, télécharger un extrait ;\n"
     "- chaque carte a un titre (critère 2.1) et est suivie d'un tableau qui donne les mêmes informations, "
-    "atteint par le lien « Voir les données de la carte » ;\n"
+    "atteint par le lien « Voir les données de la carte » (sur la page Carte, ce tableau s'affiche "
+    "par un interrupteur placé sous ce titre) ;\n"
     "- couleurs des cartes et graphiques choisies pour rester distinctes pour les personnes daltoniennes "
     "(palette Okabe-Ito, échelle *cividis*).")
 
