@@ -159,7 +159,7 @@ def test_a_killed_replica_s_users_go_on_on_the_other(browser, topology):
         # so the editor signs in again)
         expect(page.locator("[data-testid=stSidebar]").get_by_role("button", name="Se connecter")).to_have_count(
             0, timeout=1)  # the sign-in form is folded: it is opened below, on the new session
-        deadline = time.monotonic() + 150
+        deadline = time.monotonic() + 240  # the client retries with a growing delay (up to a minute)
         while 1 not in _served_by(c, context) and time.monotonic() < deadline:
             time.sleep(1)
         assert 1 in _served_by(c, context), "le navigateur ne s'est pas reconnecté à l'autre réplique"
