@@ -26,12 +26,12 @@ from typing import Iterator
 
 from ptce_geo import paths, settings
 
-#: Chromium flags for a headless browser in a container or CI: no sandbox
-#: (no user namespaces there), no GPU, and none of Chrome's own traffic.
 #: A map's frame, as a browser finds it. Its title is the map's own (« Carte des … »,
 #: RGAA 2.1); the frame sits in the container :func:`dashboard.common.folium_map` keys
 #: ``cadre_<key>``. Shared by the browser tests and the benchmarks.
 MAP_FRAME = "[class*=st-key-cadre_carte] iframe"
+#: Chromium flags for a headless browser in a container or CI: no sandbox
+#: (no user namespaces there), no GPU, and none of Chrome's own traffic.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
