@@ -15,15 +15,15 @@ b.metric("Habitants concernés", formats.integer(int(gaps["population"].sum())))
 common.france_context(view)
 view.say_scope()
 
-table = gaps[["rang", "nom", "type", "population", "departement_nom", "region_nom", "pole_proche_nom",
-             "distance_km", "code"]].rename(columns={
+# the on-screen table and the extract: the same columns, in the same order
+shown_columns = ["rang", "nom", "type", "population", "departement_nom", "region_nom", "pole_proche_nom",
+                 "distance_km", "code"]
+table = gaps[shown_columns].rename(columns={
     "rang": "Rang", "nom": "EPCI", "type": "Type", "population": "Population",
     "departement_nom": "Département", "region_nom": "Région", "pole_proche_nom": "Pôle le plus proche",
     "distance_km": "Distance (km)", "code": "SIREN"})
 st.subheader(f"{formats.integer(len(gaps))} EPCI non couvert(s), classés par population")
 fmt = common.file_format("zb_format")
-shown_columns = ["rang", "nom", "type", "population", "departement_nom", "region_nom", "pole_proche_nom",
-                 "distance_km", "code"]  # the extract holds the table's columns, in its order
 common.download("Télécharger le tableau (CSV)", gaps[shown_columns], common.file_name("zones_blanches_epci", view),
                 fmt, "zb_download")
 gaps_map = maps.gaps_map(terr.display["epci"], gaps, view.poles, view.all_supports, basemap=basemap,
