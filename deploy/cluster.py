@@ -83,18 +83,25 @@ class Cluster:
     nginx_pid: int = 0
     access_log: Path | None = None
 
+    def served_by(self, route: str) -> list[int]:
+        """Indexes of the replicas that answered the browser whose route cookie is ``route``,
+        one per request, in the order of nginx's access log."""
+        addresses = [r.url.split("//", 1)[1] for r in self.replicas]
+        served = []
+        for line in self.access_log.read_text(errors="replace").splitlines():
+            fields = line.split("|")
+            if len(fields) >= 2 and fields[0] == route:
+                # "a, b" when nginx found the first replica gone and moved on to the next
+                last = fields[1].split(",")[-1].strip()
+                if last in addresses:
+                    served.append(addresses.index(last))
+        return served
+
     def replica_of(self, route: str) -> int | None:
         """Index of the replica that last served the browser whose route cookie is ``route``
         (from nginx's access log), or None if it has not been served yet."""
-        found = None
-        addresses = [r.url.split("//", 1)[1] for r in self.replicas]
-        for line in self.access_log.read_text(errors="replace").splitlines():
-            parts = line.split()
-            if len(parts) >= 2 and parts[0] == route:
-                last = parts[1].split(",")[-1].strip()  # "a, b" when nginx moved on to another replica
-                if last in addresses:
-                    found = addresses.index(last)
-        return found
+        served = self.served_by(route)
+        return served[-1] if served else None
 
 
 def _wait_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 30) -> None:
@@ -138,7 +145,7 @@ def nginx(servers: list[str], port: int | None = None,
             f"pid {prefix / 'nginx.pid'};\nerror_log {log} warn;\n"
             "events { worker_connections 2048; }\n"
             "http {\n    default_type application/octet-stream;\n"
-            "    log_format ptce '$ptce_route $upstream_addr $status $request_method $uri';\n"
+            "    log_format ptce '$ptce_route|$upstream_addr|$status|$request_method|$uri';\n"
             f"    access_log {prefix / 'access.log'} ptce;\n"
             f"    include /etc/nginx/mime.types;\n    include {prefix / 'ptce.conf'};\n}}\n", encoding="utf-8")
         check = subprocess.run([binary, "-t", "-q", "-p", str(prefix), "-c", str(prefix / "nginx.conf"),
