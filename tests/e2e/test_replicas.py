@@ -73,9 +73,9 @@ def _open(context, url, ready="[data-testid=stMetric]"):
 
 
 def _save_pole(page, name):
-    _main(page).get_by_label("Nom du pôle *").fill(name)
-    _main(page).get_by_label("Commune (nom, comme dans un fichier)").fill("Mureaux")
-    _main(page).get_by_label("Département").fill("78")
+    _main(page).get_by_label("Nom du pôle *", exact=True).fill(name)
+    _main(page).get_by_label("Commune du siège", exact=True).fill("Mureaux")
+    _main(page).get_by_label("Département", exact=True).fill("78")
     page.get_by_role("button", name="Enregistrer le pôle").click()
     expect(page.get_by_text(f"Pôle « {name} » enregistré.")).to_be_visible(timeout=60_000)
 
@@ -94,6 +94,23 @@ def test_the_proxy_sets_the_headers(topology):
         assert "ptce_route=" in answer.headers["Set-Cookie"]
     with urllib.request.urlopen(c.url + "/?vue=integration") as answer:
         assert answer.headers["X-Frame-Options"] is None  # the embeddable view
+
+
+def test_the_proxy_compresses_streamlit_s_bundle(topology):
+    """Streamlit sends its JavaScript uncompressed; through nginx a first visit gets it gzipped."""
+    c, _ = topology
+    import gzip
+    import urllib.request
+    with urllib.request.urlopen(c.url + "/") as answer:
+        scripts = re.findall(r'src="\.?/?(static/js/[^"]+\.js)"', answer.read().decode())
+    assert scripts, "la page ne charge aucun script de Streamlit"
+    asked = urllib.request.Request(f"{c.url}/{scripts[0]}", headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(asked) as answer:
+        assert answer.headers["Content-Encoding"] == "gzip"
+        sent = answer.read()
+    plain = gzip.decompress(sent)
+    assert plain.lstrip()[:1] not in (b"<", b"")  # JavaScript, not an error page
+    assert len(sent) * 2.5 < len(plain), (len(sent), len(plain))
 
 
 def test_a_session_keeps_its_replica_upload_then_download(browser, topology):
