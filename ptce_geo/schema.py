@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -78,6 +79,37 @@ EXAMPLE_POLE = {"id": "P001", "nom": "Pôle exemple (à remplacer)", "commune_in
 EXAMPLE_SOUTIEN = {"pole_id": "P001", "collectivite_niveau": "epci", "collectivite_code": "200046977",
                    "collectivite_nom": "Métropole de Lyon", "forme": "locaux_foncier", "leviers": "L6",
                    "annee": "2024", "montant_eur": ""}
+
+
+#: A coded field's vocabulary: its codes and their French labels.
+CODED = {"typologie": vocab.TYPOLOGIES, "stade": vocab.STADES, "secteurs": vocab.SECTEURS,
+         "collectivite_niveau": vocab.NIVEAUX, "forme": vocab.FORMES, "leviers": vocab.LEVIERS}
+#: Coded fields that take several codes separated by « | ».
+MULTIPLE = {"secteurs", "leviers"}
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of an edit form, as the registry format defines it."""
+    name: str
+    label: str                      # the field's title, with « * » when required
+    help: str                       # its description (empty for a coded field: the choices say it)
+    choices: dict[str, str] | None  # code -> French label, for a coded field
+    multiple: bool = False          # several codes, joined by « | »
+
+
+def form_fields(table: str, skip: tuple[str, ...] = ()) -> list[FormField]:
+    """The fields of ``table`` (``poles`` or ``soutiens``) in the format's order, but ``skip``."""
+    fields = []
+    for entry in table_schema(table)["fields"]:
+        name = entry["name"]
+        if name in skip:
+            continue
+        required = entry.get("constraints", {}).get("required", False)
+        choices = CODED.get(name)
+        fields.append(FormField(name, entry["title"] + (" *" if required else ""),
+                                "" if choices else entry.get("description", ""), choices, name in MULTIPLE))
+    return fields
 
 
 def table_schema(table: str) -> dict:

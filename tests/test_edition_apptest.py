@@ -60,7 +60,7 @@ def test_an_editor_saves_a_pole_and_a_support(shared):
     at = _sign_in(AppTest.from_file(APP, default_timeout=120).run(), "admin@cress.test", PASSWORD)
     assert _edit_page_shown(at) and not at.exception
     _field(at, "Nom du pôle *").input("Pôle <b>créé</b> =1+1")
-    _field(at, "Commune (nom, comme dans un fichier)").input("Mureaux")
+    _field(at, "Commune du siège").input("Mureaux")
     _field(at, "Département").input("78")
     next(b for b in at.button if b.label == "Enregistrer le pôle").click().run()
     assert not at.exception and "enregistré" in at.success[0].value
@@ -69,7 +69,7 @@ def test_an_editor_saves_a_pole_and_a_support(shared):
     assert created[0]["modifie_par"] == "admin@cress.test"
     # a commune that does not exist: the reader's message, nothing written
     _field(at, "Nom du pôle *").input("Pôle fantôme")
-    _field(at, "Commune (nom, comme dans un fichier)").input("Nulle-Part-sur-Mer")
+    _field(at, "Commune du siège").input("Nulle-Part-sur-Mer")
     next(b for b in at.button if b.label == "Enregistrer le pôle").click().run()
     assert "Enregistrement refusé" in at.error[0].value and not at.exception
     assert not [p for p in shared.rows()[0] if p["nom"] == "Pôle fantôme"]
@@ -81,7 +81,7 @@ def test_hostile_text_in_edit_messages_is_shown_as_written(shared):
     _edit_page_shown(at)
     name = "**gras** [lien](javascript:alert(1)) :material/home: {{ 7*7 }} %{x} =1+1"
     _field(at, "Nom du pôle *").input(name)
-    _field(at, "Code INSEE de la commune").input("01001")
+    _field(at, "Code INSEE de la commune du siège").input("01001")
     next(b for b in at.button if b.label == "Enregistrer le pôle").click().run()
     assert at.success[0].value == f"Pôle « ` {name} ` » enregistré."  # one code span: nothing rendered
     saved = next(p for p in shared.rows()[0] if p["nom"] == name)

@@ -31,3 +31,18 @@ def test_table_schema_lists_vocabulary():
 def test_template_is_a_valid_registry():
     reg = load_registry(paths.TEMPLATE_DIR / "registre_modele.xlsx")
     assert reg.is_valid and len(reg.poles) == 1 and len(reg.soutiens) == 1
+
+
+def test_the_edit_form_has_every_field_of_the_format_with_its_french_title():
+    """The « Édition » form is drawn from these: a column added to the format appears in it."""
+    fields = schema.form_fields("poles", skip=("id",))
+    assert [f.name for f in fields] == [f["name"] for f in schema.table_schema("poles")["fields"]][1:]
+    by_name = {f.name: f for f in fields}
+    assert by_name["nom"].label == "Nom du pôle *" and by_name["commune"].label == "Commune du siège"
+    assert by_name["latitude"].help == "Degrés décimaux WGS84 (EPSG:4326)." and by_name["latitude"].choices is None
+    assert by_name["stade"].choices == vocab.STADES and not by_name["stade"].multiple
+    assert by_name["secteurs"].choices == vocab.SECTEURS and by_name["secteurs"].multiple
+    supports = {f.name: f for f in schema.form_fields("soutiens")}
+    assert supports["leviers"].multiple and supports["leviers"].choices == vocab.LEVIERS
+    assert supports["collectivite_niveau"].label == "Niveau de la collectivité *"
+    assert supports["montant_eur"].label == "Montant (euros)"

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth, common
-from ptce_geo import vocab
+from ptce_geo import schema, vocab
 from ptce_geo.registry import RegistryError
 from ptce_geo.store import AccessDenied, ConflictError, importing, records
 
@@ -34,6 +34,23 @@ def _attempt(action, success: str) -> bool:
     return False
 
 
+def _widget(container, field: schema.FormField, current) -> str:
+    """The input for one field of the registry format, holding ``current``; its value as
+    a file's cell would hold it (codes, several joined by « | »)."""
+    current = records.text(current)
+    if field.choices is None:
+        return container.text_input(field.label, current, help=field.help or None)
+    codes = list(field.choices)
+    label = vocab.levier_label if field.name == "leviers" else field.choices.get
+    if field.multiple:
+        chosen = container.multiselect(field.label, codes, [c for c in current.split("|") if c in field.choices],
+                                       format_func=label, placeholder="Choisir une ou plusieurs valeurs")
+        return "|".join(chosen)
+    options = [""] + codes
+    return container.selectbox(field.label, options, index=options.index(current) if current in options else 0,
+                               format_func=lambda c: label(c) if c else "—")
+
+
 poles_tab, supports_tab, import_tab, history_tab = st.tabs(["Pôles", "Soutiens", "Importer un fichier",
                                                             "Historique"])
 
@@ -48,33 +65,10 @@ with poles_tab:
         opened[choice] = row["version"]
     suffix = f"{choice}_{opened.get(choice)}"
     with st.form("pole"):
-        a, b = st.columns(2)
-        values = {"id": choice,
-                  "nom": a.text_input("Nom du pôle *", row.get("nom", "")),
-                  "commune": b.text_input("Commune (nom, comme dans un fichier)", row.get("commune", "")),
-                  "commune_insee": a.text_input("Code INSEE de la commune", row.get("commune_insee", "")),
-                  "departement": b.text_input("Département", row.get("departement", "")),
-                  "code_postal": a.text_input("Code postal", row.get("code_postal", "")),
-                  "latitude": b.text_input("Latitude (facultatif, WGS84)", records.text(row.get("latitude"))),
-                  "longitude": a.text_input("Longitude (facultatif, WGS84)", records.text(row.get("longitude"))),
-                  "perimetre": b.text_input("Périmètre (codes séparés par |)", row.get("perimetre", "")),
-                  "typologie": a.selectbox("Typologie", [""] + list(vocab.TYPOLOGIES),
-                                           index=([""] + list(vocab.TYPOLOGIES)).index(row.get("typologie", "")),
-                                           format_func=lambda c: vocab.TYPOLOGIES.get(c, "—")),
-                  "stade": b.selectbox("Stade", [""] + list(vocab.STADES),
-                                       index=([""] + list(vocab.STADES)).index(row.get("stade", "")),
-                                       format_func=lambda c: vocab.STADES.get(c, "—")),
-                  "secteurs": "|".join(a.multiselect("Secteurs", list(vocab.SECTEURS),
-                                                     [s for s in row.get("secteurs", "").split("|") if s],
-                                                     format_func=vocab.SECTEURS.get,
-                                                     placeholder="Choisir un ou plusieurs secteurs")),
-                  "annee_creation": b.text_input("Année de création", records.text(row.get("annee_creation"))),
-                  "nb_membres": a.text_input("Nombre de structures membres", records.text(row.get("nb_membres"))),
-                  "emplois": b.text_input("Emplois", records.text(row.get("emplois"))),
-                  "porteur": a.text_input("Structure porteuse", row.get("porteur", "")),
-                  "site_web": b.text_input("Site web", row.get("site_web", "")),
-                  "date_maj": a.text_input("Date de mise à jour", row.get("date_maj", "")),
-                  "source": b.text_input("Source", row.get("source", ""))}
+        columns = st.columns(2)
+        values = {"id": choice}
+        for i, field in enumerate(schema.form_fields("poles", skip=("id",))):
+            values[field.name] = _widget(columns[i % 2], field, row.get(field.name))
         save = st.form_submit_button("Enregistrer le pôle")
     if save:
         def write():
@@ -110,18 +104,14 @@ with supports_tab:
     else:
         name = st.text_input("Nom de la structure (Pays, PNR, syndicat mixte…)", key="sup_nom_autre")
     with st.form("soutien"):
-        a, b = st.columns(2)
-        form = a.selectbox("Forme", [""] + list(vocab.FORMES), format_func=lambda c: vocab.FORMES.get(c, "—"))
-        levers = b.multiselect("Leviers", list(vocab.LEVIERS), format_func=vocab.levier_label,
-                               placeholder="Choisir un ou plusieurs leviers")
-        year = a.text_input("Année")
-        amount = b.text_input("Montant (euros)")
+        columns = st.columns(2)
+        support = {"pole_id": pole_id, "collectivite_niveau": level, "collectivite_code": code,
+                   "collectivite_nom": name}
+        for i, field in enumerate(schema.form_fields("soutiens", skip=tuple(support))):
+            support[field.name] = _widget(columns[i % 2], field, None)
         add = st.form_submit_button("Ajouter le soutien")
     if add:
-        _attempt(lambda: shared.save_support(user, {
-            "pole_id": pole_id, "collectivite_niveau": level, "collectivite_code": code,
-            "collectivite_nom": name, "forme": form, "leviers": "|".join(levers), "annee": year,
-            "montant_eur": amount}), "Soutien ajouté.")
+        _attempt(lambda: shared.save_support(user, support), "Soutien ajouté.")
 
 with import_tab:
     st.caption("Le fichier est d'abord vérifié et comparé au registre : rien n'est écrit avant votre confirmation, "
