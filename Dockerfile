@@ -25,9 +25,13 @@ RUN pip install -r requirements.txt
 COPY ptce_geo ptce_geo
 COPY dashboard dashboard
 COPY geodata geodata
+# Streamlit's settings: static serving (the boundary files), websocket compression, theme
+COPY .streamlit .streamlit
+# the app writes the database under data/, and on first use copies Leaflet & co. and writes the
+# boundary files under dashboard/static/ (served at /app/static/)
 RUN python -m ptce_geo build \
- && mkdir -p /app/data \
- && chown -R ptce:ptce /app/data
+ && mkdir -p /app/data /app/dashboard/static \
+ && chown -R ptce:ptce /app/data /app/dashboard/static
 
 USER ptce
 EXPOSE 8501

@@ -38,3 +38,18 @@ def test_nginx_accepts_the_file(tmp_path):
     done = subprocess.run([cluster.nginx_binary(), "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"),
                            "-e", str(tmp_path / "error.log")], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_image_carries_the_settings_and_lets_the_app_write_where_it_writes():
+    """The container runs as a non-root user from /app: it needs Streamlit's settings (static
+    serving of the boundary files) and write access to the folders the app fills at run time."""
+    from dashboard import common
+    docker = (paths.ROOT / "Dockerfile").read_text(encoding="utf-8")
+    copied = {line.split()[1] for line in docker.splitlines() if line.startswith("COPY ")}
+    assert {"ptce_geo", "dashboard", "geodata", ".streamlit"} <= copied
+    ignored = (paths.ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    assert ".streamlit" not in ignored and ".streamlit/config.toml" not in ignored
+    user = re.search(r"^USER (\S+)", docker, re.M).group(1)
+    owned = re.search(rf"chown -R {user}:{user} ([^\n\\]+)", docker).group(1).split()
+    for written in (common.STATIC_ROOT, paths.ROOT / "data"):
+        assert f"/app/{written.relative_to(paths.ROOT)}" in owned, written
