@@ -23,7 +23,7 @@ import pandas as pd
 import shapely
 import shapely.geometry
 import numpy as np
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from . import formats, vocab
@@ -182,7 +182,31 @@ class BoundaryFiles:
                           lambda: layer[layer["departement_code"] == departement])
 
 
-class _View(MacroElement):
+class _Raw(Element):
+    """Text put in the page as it is. branca compiles the text of a ``folium.Element``, and the
+    output of every ``MacroElement``, as a Jinja template and renders it again: here nothing in
+    the text is ever read as a template, and no time goes into compiling it (the view's data
+    runs to hundreds of kilobytes)."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
+class _ScriptElement(MacroElement):
+    """A map element whose ``script`` macro output goes into the page as text (:class:`_Raw`)."""
+
+    def render(self, **kwargs) -> None:
+        script = self._template.module.__dict__["script"]
+        self.get_root().script.add_child(_Raw(script(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class _View(_ScriptElement):
     """Draws boundaries (files or inline payloads) coloured with per-view properties."""
 
     _template = Template("""
@@ -196,7 +220,7 @@ class _View(MacroElement):
         self.data = _script_json(data)
 
 
-class _Script(MacroElement):
+class _Script(_ScriptElement):
     """A map-level script (scale, quick views, popup placement)."""
 
     _template = Template("""
@@ -266,7 +290,7 @@ def base_map(basemap: str = "osm", bounds=None) -> folium.Map:
         folium.TileLayer(url, name=name, attr=attribution, max_zoom=18).add_to(m)
     if bounds is not None:
         m.fit_bounds(bounds)
-    m.get_root().header.add_child(folium.Element(MARKER_CSS))
+    m.get_root().header.add_child(_Raw(MARKER_CSS))
     _Script(_SCALE_KM + "ptceMap.clearOfLegend(map);").add_to(m)
     return m
 
@@ -421,7 +445,7 @@ POLE_LEGEND = [("ptce-pole", "pôle"),
 CONTEXT_LEGEND = [("ptce-pole ptce-contexte", "pôle hors du territoire (regroupés)")]
 
 
-class _Poles(MacroElement):
+class _Poles(_ScriptElement):
     """Pole markers drawn by ``ptceMap.poles`` from one compact list."""
 
     _template = Template("""
@@ -503,7 +527,7 @@ def national_layers(epci_display: gpd.GeoDataFrame, epci_table: pd.DataFrame, po
                      ["nom", "population", {"values": nb.tolist()},
                       {"enum": ["non couvert", "couvert"], "index": couvert.astype(int).tolist()}])).add_to(layers)
     cluster = add_poles(layers, poles, supports)
-    m.get_root().html.add_child(folium.Element(legend))
+    m.get_root().html.add_child(_Raw(legend))
     _local_assets(m, cluster)
     return m, layers
 
@@ -551,7 +575,7 @@ def territory_map(communes: gpd.GeoDataFrame, commune_table: pd.DataFrame, outli
     if context_poles is not None and len(context_poles):
         cluster = add_poles(m, context_poles, supports, context=True)
     add_poles(m, poles, supports, cluster=False)
-    m.get_root().html.add_child(folium.Element(legend_html(
+    m.get_root().html.add_child(_Raw(legend_html(
         "Distance au pôle le plus proche", [(c, f"{lo:g} à {formats.km(hi, 0)}" if hi < 1e9
                                              else f"{formats.km(lo, 0)} et plus")
                                             for lo, hi, c in DISTANCE_BINS],
@@ -587,7 +611,7 @@ def gaps_map(epci_display: gpd.GeoDataFrame, gaps: pd.DataFrame, poles: pd.DataF
                          [{"values": [int(r) for r in codes.map(info["rang"])]}, "nom", "population"],
                          style={"fillOpacity": 0.6})).add_to(m)
     cluster = add_poles(m, poles, supports)
-    m.get_root().html.add_child(folium.Element(legend_html("EPCI", [(UNCOVERED_COLOR, "zone blanche")])))
+    m.get_root().html.add_child(_Raw(legend_html("EPCI", [(UNCOVERED_COLOR, "zone blanche")])))
     _local_assets(m, cluster)
     return m
 

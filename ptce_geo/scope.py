@@ -18,6 +18,9 @@ takes its rows from :func:`apply`, so they all count the same things:
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -58,6 +61,49 @@ def given_by(supports: pd.DataFrame, territories: Territories, territory: tuple[
     return pd.Series([c in own.get(n, ()) for n, c in keys], index=supports.index, dtype=bool)
 
 
+#: The columns of the poles that a coverage table reads: two sets of poles equal on these
+#: have the same coverage.
+COVERAGE_COLUMNS = ("id", "nom", "commune_insee", "epci_siren", "departement_code", "region_code", "perimetre",
+                    "point_lon", "point_lat")
+
+
+class SharedResults:
+    """The last coverage results of a process, shared by all its sessions: many users ask for
+    the same views (France, their territory, a lever). Keyed by the content of the filtered
+    poles (:data:`COVERAGE_COLUMNS`), so one registry or another, an upload or the database,
+    gets its own results; the least recently used go beyond ``size`` entries."""
+
+    def __init__(self, size: int = 24):
+        self.size = size
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, territories: Territories, key, compute):
+        """The value of ``key`` computed on ``territories`` (held, and compared by identity)."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None and found[0] is territories:
+                self._items.move_to_end(key)
+                return found[1]
+        value = compute()  # outside the lock: two sessions may compute the same value once each
+        with self._lock:
+            self._items[key] = (territories, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
+SHARED = SharedResults()
+
+
+def fingerprint(poles: pd.DataFrame) -> str:
+    """A digest of what the coverage of ``poles`` depends on."""
+    columns = [c for c in COVERAGE_COLUMNS if c in poles]
+    digest = pd.util.hash_pandas_object(poles[columns].astype(str), index=False).to_numpy().tobytes()
+    return hashlib.blake2b(digest + "|".join(columns).encode(), digest_size=16).hexdigest()
+
+
 @dataclass
 class View:
     """The rows of one scope. ``context`` holds the filtered poles outside the
@@ -75,8 +121,8 @@ class View:
     _territories: Territories = field(repr=False)
     _france_supports: pd.DataFrame | None = field(default=None, repr=False)
     _coverage: dict = field(default_factory=dict, repr=False)
-    #: the per-commune status of :attr:`france`, computed once, shared with :meth:`for_france`
-    _status: dict = field(default_factory=dict, repr=False)
+    #: the fingerprint of :attr:`france`, computed once, shared with :meth:`for_france`
+    _poles_key: dict = field(default_factory=dict, repr=False)
 
     def for_france(self) -> "View":
         """The same filters over all of France, from the rows already selected
@@ -85,7 +131,7 @@ class View:
             return self
         empty = self.france.iloc[0:0]
         return View(self.filters, None, "", self.france, self.france, empty, empty, self.france,
-                    self._france_supports, self._territories, self._france_supports, _status=self._status)
+                    self._france_supports, self._territories, self._france_supports, _poles_key=self._poles_key)
 
     @property
     def sub_level(self) -> str:
@@ -97,10 +143,14 @@ class View:
         inside the chosen one, computed with every filtered pole of France."""
         niveau = niveau or self.sub_level
         if niveau not in self._coverage:  # a page asks for it several times (figures, map, table)
-            if "status" not in self._status:
-                self._status["status"] = coverage.commune_status(self._territories, self.france)
-            self._coverage[niveau] = coverage.coverage_table(self._territories, self.france, niveau,
-                                                             within=self.territory, status=self._status["status"])
+            if "poles" not in self._poles_key:
+                self._poles_key["poles"] = fingerprint(self.france)
+            poles, where = self._poles_key["poles"], self._territories
+
+            def table() -> pd.DataFrame:
+                status = SHARED.get(where, (poles, "status"), lambda: coverage.commune_status(where, self.france))
+                return coverage.coverage_table(where, self.france, niveau, within=self.territory, status=status)
+            self._coverage[niveau] = SHARED.get(where, (poles, niveau, self.territory), table)
         return self._coverage[niveau].copy()
 
     def where(self) -> str:

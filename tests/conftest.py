@@ -29,6 +29,14 @@ def pytest_unconfigure(config):
 from .tiny import TINY_EPCI, tiny_territories
 
 
+@pytest.fixture(autouse=True)
+def fresh_shared_results(monkeypatch):
+    """Each test starts with no coverage result kept by an earlier one (a server process
+    starts with none): a test that breaks a computation sees it run."""
+    from ptce_geo import scope
+    monkeypatch.setattr(scope, "SHARED", scope.SharedResults())
+
+
 @pytest.fixture(scope="session")
 def territories():
     return get_territories()

@@ -142,3 +142,26 @@ def test_coverage_asked_twice_is_the_same_and_a_page_cannot_spoil_it(reg, tiny):
     fresh = coverage.coverage_table(tiny, here.france, "commune", within=here.territory)
     pd.testing.assert_frame_equal(here.coverage("commune"), fresh)
     pd.testing.assert_frame_equal(here.for_france().coverage("epci"), coverage.coverage_table(tiny, here.france, "epci"))
+
+
+def test_coverage_is_shared_between_views_of_the_same_poles_and_not_with_others(reg, tiny, monkeypatch):
+    """Two sessions asking for the same view get one computation; other poles, or a poles'
+    coordinates changed by an edit, get their own; a caller's change to its table stays its own."""
+    from ptce_geo import coverage
+    calls = []
+    real = coverage.commune_status
+    monkeypatch.setattr(coverage, "commune_status", lambda t, p: calls.append(len(p)) or real(t, p))
+    monkeypatch.setattr(scope, "SHARED", scope.SharedResults(size=4))
+    first = view(reg, tiny).coverage("epci")
+    first.loc[:, "couvert"] = False  # the caller's copy
+    again = view(reg, tiny).coverage("epci")
+    assert len(calls) == 1 and again["couvert"].any()
+    pd.testing.assert_frame_equal(again, view(reg, tiny).coverage("epci"))
+    view(reg, tiny, leviers=("L6",)).coverage("epci")
+    assert len(calls) == 2
+    moved = reg.poles.copy()
+    moved.loc[moved["id"] == "A", "point_lon"] += 1.0
+    scope.apply(moved, reg.soutiens, tiny, Filters(), None).coverage("epci")
+    assert len(calls) == 3
+    view(reg, tiny).coverage("epci")  # 4 entries hold two views: France's made way for these two
+    assert len(calls) == 4
