@@ -120,7 +120,7 @@ def of_view(territories: Territories, view: scope.View, n_nearest: int = 5) -> P
         nearest = nearest[["id", "nom", "commune_nom", "departement_code", "distance_km"]]
 
     commune_table = view.coverage("commune")
-    epci_table = coverage.coverage_table(territories, poles, "epci")
+    epci_table = view.for_france().coverage("epci")  # every EPCI of France, shared with other views
     own = epci_table if niveau != "commune" else commune_table
     com = territories.communes
     rows = [("Ce territoire", _indicators(poles, epci_table, communes))]
