@@ -182,6 +182,9 @@ def folium_map(m, title: str, anchor: str, key: str, height: int, **options) -> 
     with st.container(key=f"cadre_{key}"):
         streamlit_folium.st_folium(m, height=height, use_container_width=True, returned_objects=[], key=key,
                                    **options)
+    for sent in (m, options.get("feature_group_to_add")):  # freed at once, not at the next full collection
+        if sent is not None:
+            maps.release(sent)
     frame_title(f".st-key-cadre_{key} iframe", title)
 
 

@@ -123,7 +123,8 @@ def nginx(servers: list[str], port: int | None = None,
           frame_ancestors: str = "") -> Iterator[tuple[str, int, Path]]:
     """nginx in front of ``servers`` ("127.0.0.1:PORT"), with deploy/nginx.conf; yields
     (its URL, its master's pid, its access log) and stops it afterwards. The access log
-    says which replica served each request, by route cookie: ``route upstream status method path``."""
+    says which replica served each request, by route cookie: ``route|upstream|status|method|path``
+    (``|``-separated: the upstream is ``a, b`` when nginx moved on to another replica)."""
     binary = nginx_binary()
     port = port or serve.free_port()
     prefix = Path(tempfile.mkdtemp(prefix="ptce-nginx-"))

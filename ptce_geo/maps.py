@@ -136,8 +136,8 @@ def boundary_payload(layer: gpd.GeoDataFrame) -> dict:
 
 
 def _script_json(value) -> str:
-    """JSON for a script that branca renders twice as a template: compact, with
-    ``</`` broken up. User text in it went through :func:`esc` (no braces)."""
+    """JSON for a script: compact, with ``</`` broken up. Our elements put it in the page
+    as text (:class:`_ScriptElement`); user text in it went through :func:`esc` anyway."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
 
 
@@ -363,10 +363,11 @@ def esc(value: object) -> str:
     - HTML: Leaflet inserts popups and tooltips as markup;
     - JavaScript template literals: folium wraps that markup in backquotes, so a
       backquote, ``${`` or a backslash would end the literal or run code;
-    - Jinja: branca renders each element's script and then parses the result
+    - Jinja: branca renders an element's script and then parses the result
       again as a template, so ``{{ … }}`` in a pole's name would run on the
-      server. ``{``, ``}``, ``%`` and ``#`` become entities, which the browser
-      shows as the characters themselves and Jinja reads as plain text.
+      server. Our own elements are spared that second pass (:class:`_Raw`);
+      as a second guard, ``{``, ``}``, ``%`` and ``#`` become entities, which the
+      browser shows as the characters themselves and Jinja reads as plain text.
     """
     if value is None or (isinstance(value, float) and value != value):
         return ""
@@ -472,6 +473,21 @@ def add_poles(m, poles: pd.DataFrame, supports: pd.DataFrame, cluster: bool = Tr
     clustered = bool(cluster or context)
     _Poles({"items": items, "cluster": clustered, "context": bool(context)}).add_to(m)
     return clustered
+
+
+def release(m: Element) -> None:
+    """Undo the links between a drawn map's elements (or a layer's) (each child points to its parent,
+    each parent holds its children), so the map and its view data are freed as soon as the
+    page lets go of it, by reference counting, without waiting for a full collection of
+    the garbage collector (the dashboard turns Streamlit's post-run collection off)."""
+    stack = [m.get_root()]
+    while stack:
+        element = stack.pop()
+        children = getattr(element, "_children", None)
+        if children:
+            stack.extend(children.values())
+            children.clear()
+        element._parent = None
 
 
 def national_map(epci_display: gpd.GeoDataFrame, epci_table: pd.DataFrame, poles: pd.DataFrame,

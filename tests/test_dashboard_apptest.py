@@ -21,7 +21,7 @@ APP = str(paths.ROOT / "dashboard" / "app.py")
 @pytest.fixture
 def maps_drawn(monkeypatch):
     drawn = []
-    monkeypatch.setattr(streamlit_folium, "st_folium", lambda m, **kw: drawn.append(m))
+    monkeypatch.setattr(streamlit_folium, "st_folium", lambda m, **kw: drawn.append(m.get_root().render()))
     return drawn
 
 
@@ -37,7 +37,7 @@ def test_map_page_shows_figures_filters_and_a_map(maps_drawn):
     labels = [m.label for m in at.sidebar.multiselect]
     assert labels[:3] == ["Leviers", "Niveau de la collectivité qui soutient", "Forme du soutien"]
     assert _metrics(at)["Pôles affichés"] == "150"
-    html = maps_drawn[-1].get_root().render()
+    html = maps_drawn[-1]
     assert "/app/static/vendor/leaflet.js" in html and "cdn.jsdelivr" not in html
     # a lever filter changes the count
     at.sidebar.multiselect[0].set_value(["L6"]).run()
@@ -213,7 +213,7 @@ def test_zones_blanches_map_opens_on_the_territory(maps_drawn):
     at.query_params["departement"] = "44"
     at.run()
     assert not at.exception
-    html = maps_drawn[-1].get_root().render()
+    html = maps_drawn[-1]
     bounds = re.search(r"fitBounds\(\s*\[\[([-\d.]+),\s*([-\d.]+)\],\s*\[([-\d.]+),\s*([-\d.]+)\]\]", html)
     south, west, north, east = map(float, bounds.groups())
     assert 46.8 < south < north < 47.9 and -2.7 < west < east < -0.9  # Loire-Atlantique, not France

@@ -31,6 +31,26 @@ def test_national_map_uses_local_assets_and_has_a_legend(territories, demo):
     assert '"maxZoom": 18' in html
 
 
+def test_a_sent_map_is_freed_without_the_garbage_collector(territories, demo):
+    """The dashboard turns Streamlit's collection after each run off: a map it has sent
+    (its view data included) must go as soon as the page lets go of it."""
+    import gc
+    import weakref
+    poles = cv.filter_poles(demo.poles, demo.soutiens, cv.Filters())
+    table = cv.coverage_table(territories, poles, "epci")
+    m, layers = maps.national_layers(territories.display["epci"], table, poles, demo.soutiens)
+    m.get_root().render()
+    refs = [weakref.ref(m), weakref.ref(layers), weakref.ref(next(iter(layers._children.values())))]
+    gc.disable()
+    try:
+        maps.release(m)
+        maps.release(layers)
+        del m, layers
+        assert [r() for r in refs] == [None, None, None]
+    finally:
+        gc.enable()
+
+
 def test_user_text_is_escaped_in_popups(demo):
     pole = demo.poles.iloc[0].copy()
     pole["nom"] = "<img src=x onerror=alert(1)>"

@@ -17,7 +17,7 @@ GRENOBLE = "200040715"  # Grenoble-Alpes-Métropole: Isère (38), Auvergne-Rhôn
 @pytest.fixture
 def maps_drawn(monkeypatch):
     drawn = []
-    monkeypatch.setattr(streamlit_folium, "st_folium", lambda m, **kw: drawn.append(m))
+    monkeypatch.setattr(streamlit_folium, "st_folium", lambda m, **kw: drawn.append(m.get_root().render()))
     return drawn
 
 
@@ -97,7 +97,7 @@ def test_embed_view_is_the_map_with_its_legend_and_a_source_line(maps_drawn, dem
     assert not at.exception
     assert not at.title and not at.sidebar.multiselect and not at.sidebar.selectbox  # no header, no sidebar
     assert len(maps_drawn) == 1
-    html = maps_drawn[0].get_root().render()
+    html = maps_drawn[0]
     assert "legende" in html and "couvert par un pôle" in html
     expected = cv.filter_poles(demo.poles, demo.soutiens, cv.Filters(leviers=("L6",)))
     [source] = [c.value for c in at.caption]
@@ -110,7 +110,7 @@ def test_embed_view_of_a_territory(maps_drawn):
     at = _app(vue="integration", epci=GRENOBLE)
     assert not at.exception and len(maps_drawn) == 1
     assert "EPCI : Grenoble-Alpes-Métropole" in at.caption[0].value
-    assert "distance" in maps_drawn[0].get_root().render().lower()
+    assert "distance" in maps_drawn[0].lower()
 
 
 def test_data_page_has_gis_exports_with_a_crs_choice(maps_drawn):

@@ -25,6 +25,7 @@ else:
                            context_poles=view.context, boundaries=common.boundary_files())
 with st.container(key="cadre_carte_integration"):
     st_folium(m, height=540, use_container_width=True, returned_objects=[], key="carte_integration")
+maps.release(m)
 common.frame_title(".st-key-cadre_carte_integration iframe",
                    "Carte des pôles territoriaux de coopération économique (PTCE)")
 st.caption(common.source_line(reg, is_demo, filters, territory))
