@@ -179,13 +179,19 @@ def folium_map(m, title: str, anchor: str, key: str, height: int, **options) -> 
     ``streamlit_folium.st_folium`` names its frame after itself and offers no
     option for it: a small script of ours, in the page, sets the title."""
     st.markdown(f"[Voir les données de la carte](#{anchor})")
+    send_map(m, key, height, **options)
+    frame_title(f".st-key-cadre_{key} iframe", title)
+
+
+def send_map(m, key: str, height: int, **options) -> None:
+    """Send a folium map to the browser in a container keyed ``cadre_<key>``, then unlink it
+    (and its layers) so that it is freed at once, not at the next full garbage collection."""
     with st.container(key=f"cadre_{key}"):
         streamlit_folium.st_folium(m, height=height, use_container_width=True, returned_objects=[], key=key,
                                    **options)
-    for sent in (m, options.get("feature_group_to_add")):  # freed at once, not at the next full collection
+    for sent in (m, options.get("feature_group_to_add")):
         if sent is not None:
             maps.release(sent)
-    frame_title(f".st-key-cadre_{key} iframe", title)
 
 
 _TITLE_HOOK = """<script>

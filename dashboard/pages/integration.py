@@ -2,7 +2,6 @@
 line, without header or sidebar, for a collectivité's site (iframe)."""
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from dashboard import common
 from ptce_geo import levels, maps, scope, settings
@@ -23,9 +22,7 @@ else:
     communes = terr.communes[terr.communes[levels.get(level).commune_column] == code]
     m = maps.territory_map(communes, view.coverage("commune"), None, view.poles, supports, basemap=basemap,
                            context_poles=view.context, boundaries=common.boundary_files())
-with st.container(key="cadre_carte_integration"):
-    st_folium(m, height=540, use_container_width=True, returned_objects=[], key="carte_integration")
-maps.release(m)
+common.send_map(m, "carte_integration", 540)
 common.frame_title(".st-key-cadre_carte_integration iframe",
                    "Carte des pôles territoriaux de coopération économique (PTCE)")
 st.caption(common.source_line(reg, is_demo, filters, territory))
