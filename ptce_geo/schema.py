@@ -97,6 +97,16 @@ class FormField:
     choices: dict[str, str] | None  # code -> French label, for a coded field
     multiple: bool = False          # several codes, joined by « | »
 
+    def shown(self, code: str) -> str:
+        """How a choice reads in the form: its French label (a lever with its code), « — » for none."""
+        if not code:
+            return "—"
+        return vocab.levier_label(code) if self.name == "leviers" else self.choices.get(code, code)
+
+    def chosen(self, cell: str) -> list[str]:
+        """The codes of a stored cell that the form can offer (those still in the vocabulary)."""
+        return [code for code in cell.split("|") if code in (self.choices or {})]
+
 
 def form_fields(table: str, skip: tuple[str, ...] = ()) -> list[FormField]:
     """The fields of ``table`` (``poles`` or ``soutiens``) in the format's order, but ``skip``."""

@@ -46,3 +46,5 @@ def test_the_edit_form_has_every_field_of_the_format_with_its_french_title():
     assert supports["leviers"].multiple and supports["leviers"].choices == vocab.LEVIERS
     assert supports["collectivite_niveau"].label == "Niveau de la collectivité *"
     assert supports["montant_eur"].label == "Montant (euros)"
+    assert supports["leviers"].shown("L6") == vocab.levier_label("L6") and by_name["stade"].shown("") == "—"
+    assert by_name["secteurs"].chosen("culture|ancien_code|mobilite") == ["culture", "mobilite"]

@@ -40,15 +40,13 @@ def _widget(container, field: schema.FormField, current) -> str:
     current = records.text(current)
     if field.choices is None:
         return container.text_input(field.label, current, help=field.help or None)
-    codes = list(field.choices)
-    label = vocab.levier_label if field.name == "leviers" else field.choices.get
+    codes, chosen = list(field.choices), field.chosen(current)
     if field.multiple:
-        chosen = container.multiselect(field.label, codes, [c for c in current.split("|") if c in field.choices],
-                                       format_func=label, placeholder="Choisir une ou plusieurs valeurs")
-        return "|".join(chosen)
+        return "|".join(container.multiselect(field.label, codes, chosen, format_func=field.shown,
+                                              placeholder="Choisir une ou plusieurs valeurs"))
     options = [""] + codes
-    return container.selectbox(field.label, options, index=options.index(current) if current in options else 0,
-                               format_func=lambda c: label(c) if c else "—")
+    return container.selectbox(field.label, options, index=options.index(chosen[0]) if chosen else 0,
+                               format_func=field.shown)
 
 
 poles_tab, supports_tab, import_tab, history_tab = st.tabs(["Pôles", "Soutiens", "Importer un fichier",
