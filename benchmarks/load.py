@@ -12,7 +12,8 @@ is five interactions:
 3. ``territoire``: choose a département, then one of its EPCI (two selectbox widget
    states, two reruns counted as one interaction): the territory map;
 4. ``fiche``: open the « Fiche territoire » page of that EPCI;
-5. ``extrait``: download its tables (the ZIP of the download button, ``GET /media/…``).
+5. ``extrait``: download its tables (the ZIP of the download button, written when asked:
+   the file is requested over the websocket, then ``GET /media/…``).
 
 An interaction's latency runs from the message sent to ``script_finished`` (or to the
 end of the download). The server's CPU is read from ``/proc/<pid>/stat`` (user + system
@@ -92,6 +93,7 @@ class Session:
         self.query = ""
         self.pages: dict[str, str] = {}   # url path -> page script hash
         self.widgets: dict[str, object] = {}  # user key -> element proto of the last run
+        self.session_id = ""
 
     async def open(self) -> None:
         import httpx
@@ -161,6 +163,8 @@ class Session:
                     widgets[element_id.split("-", 2)[-1]] = el
             elif kind == "navigation":
                 self.pages = {p.url_pathname: p.page_script_hash for p in fwd.navigation.app_pages}
+            elif kind == "new_session":
+                self.session_id = fwd.new_session.initialize.session_id
             elif kind == "page_info_changed":
                 self.query = fwd.page_info_changed.query_string
             elif kind == "script_finished":
@@ -170,6 +174,29 @@ class Session:
                     raise ProtocolError("le script ne compile pas")
                 self.widgets = widgets
                 return run
+
+    async def file_url(self, button) -> str:
+        """The address of a download button's file. A button whose file is written on click
+        (``deferred_file_id``) is asked for it over the websocket, as the browser does."""
+        if button.url:
+            return button.url
+        import uuid
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+        msg = BackMsg()
+        request = msg.backend_operation_request
+        request.request_id, request.session_id = str(uuid.uuid4()), self.session_id
+        request.deferred_file.file_id = button.deferred_file_id
+        await self.ws.send(msg.SerializeToString())
+        while True:
+            fwd = ForwardMsg()
+            fwd.ParseFromString(await asyncio.wait_for(self.ws.recv(), self.timeout))
+            if fwd.WhichOneof("type") == "backend_operation_response" \
+                    and fwd.backend_operation_response.request_id == request.request_id:
+                answer = fwd.backend_operation_response
+                if answer.error_msg:
+                    raise ProtocolError(f"fichier différé refusé : {answer.error_msg}")
+                return answer.deferred_file.url
 
     async def download(self, url: str) -> bytes:
         answer = await self.http.get(url)
@@ -282,11 +309,11 @@ async def visit(session: Session, n: int, result: Result | None, deadline: float
     check("fiche", run, "Population")
     record("fiche", run.latency_s, run.bytes)
     buttons = run.of_type("download_button")
-    if not buttons or not buttons[0].url:
+    if not buttons or not (buttons[0].url or buttons[0].deferred_file_id):
         raise ProtocolError("fiche : pas de bouton de téléchargement")
     await think()
     t0 = time.perf_counter()
-    data = await session.download(buttons[0].url)
+    data = await session.download(await session.file_url(buttons[0]))
     if not data.startswith(b"PK"):
         raise ProtocolError("extrait : le fichier téléchargé n'est pas un ZIP")
     record("extrait", time.perf_counter() - t0, len(data))

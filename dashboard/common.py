@@ -537,8 +537,10 @@ class View:
 
     @property
     def all_supports(self) -> pd.DataFrame:
-        """Every valid support (a pole's popup lists all of its supports)."""
-        return self.registry.soutiens[self.registry.soutiens["_valide"].astype(bool)]
+        """Every valid support (a pole's popup lists all of its supports); the same table at
+        each rerun, so that what maps draw from it is worked out once."""
+        supports = self.registry.soutiens
+        return scope.remember(supports, "valid supports", lambda: supports[supports["_valide"].astype(bool)])
 
     def say_scope(self) -> None:
         """One line under the title: what the page counts, in words."""
@@ -549,7 +551,7 @@ def view_of(reg: Registry, page_id: str) -> View:
     """The shared sidebar drawn for ``reg``, and the scope it selects."""
     filters, territory, basemap = sidebar(page_id, reg)
     return View(reg, filters, territory, basemap,
-                scope.apply(reg.poles, reg.soutiens, territories(), filters, territory))
+                scope.shared_apply(reg.poles, reg.soutiens, territories(), filters, territory))
 
 
 def page(title: str) -> View:

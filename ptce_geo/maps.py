@@ -19,6 +19,7 @@ from pathlib import Path
 
 import folium
 import geopandas as gpd
+import xyzservices
 import pandas as pd
 import shapely
 import shapely.geometry
@@ -27,7 +28,12 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from . import formats, vocab
+from .memo import SharedResults
 from .text import split_list
+
+#: What maps draw from the same objects again and again (a view's poles and supports, a display
+#: layer), worked out once: pages are drawn again at each rerun of every session.
+DRAWN = SharedResults(size=64)
 
 #: URL prefix under which Streamlit serves ``dashboard/static``.
 STATIC_ROOT = "/app/static"
@@ -286,8 +292,8 @@ def base_map(basemap: str = "osm", bounds=None) -> folium.Map:
     # without a tile layer Leaflet has no maxZoom, and the marker clusters need one
     m.options["maxZoom"] = 18
     m.options["minZoom"] = 2
-    if url:
-        folium.TileLayer(url, name=name, attr=attribution, max_zoom=18).add_to(m)
+    if url:  # given as a provider: folium would otherwise look the URL up among all known providers
+        folium.TileLayer(_tile_provider(name, url, attribution), name=name, attr=attribution, max_zoom=18).add_to(m)
     if bounds is not None:
         m.fit_bounds(bounds)
     m.get_root().header.add_child(_Raw(MARKER_CSS))
@@ -295,9 +301,19 @@ def base_map(basemap: str = "osm", bounds=None) -> folium.Map:
     return m
 
 
+@functools.lru_cache(maxsize=None)
+def _tile_provider(name: str, url: str, attribution: str) -> xyzservices.TileProvider:
+    return xyzservices.TileProvider(name=name, url=url, attribution=attribution)
+
+
 def quick_views(layer: gpd.GeoDataFrame, region_col: str = "region_code") -> dict[str, list]:
     """Bounds ([[south, west], [north, east]]) of metropolitan France and of each
-    overseas région present in ``layer``, for the quick-view buttons."""
+    overseas région present in ``layer``, for the quick-view buttons (worked out once
+    per layer)."""
+    return DRAWN.get(layer, ("quick_views", region_col), lambda: _quick_views(layer, region_col))
+
+
+def _quick_views(layer: gpd.GeoDataFrame, region_col: str) -> dict[str, list]:
     groups = layer[region_col].where(layer[region_col].isin(QUICK_VIEWS), "metro")
     out = {}
     for key in QUICK_VIEWS:
@@ -454,10 +470,10 @@ class _Poles(_ScriptElement):
         ptceMap.poles({{ this._parent.get_name() }}, {{ this.data }});
         {% endmacro %}""")
 
-    def __init__(self, data: dict):
+    def __init__(self, data: str):
         super().__init__()
         self._name = "PtcePoles"
-        self.data = _script_json(data)
+        self.data = data  # script text (:func:`_script_json`)
 
 
 def add_poles(m, poles: pd.DataFrame, supports: pd.DataFrame, cluster: bool = True, context: bool = False):
@@ -465,14 +481,20 @@ def add_poles(m, poles: pd.DataFrame, supports: pd.DataFrame, cluster: bool = Tr
     popup), clustered when zoomed out, with escaped tooltips and popups.
     ``context``: poles outside the chosen territory, lighter and always clustered.
     Returns whether the markers are clustered (the page then loads the plugin)."""
+    clustered = bool(cluster or context)
+    _Poles(DRAWN.get((poles, supports), ("poles", clustered, bool(context)),
+                     lambda: _pole_items(poles, supports, clustered, bool(context)))).add_to(m)
+    return clustered
+
+
+def _pole_items(poles: pd.DataFrame, supports: pd.DataFrame, clustered: bool, context: bool) -> str:
+    """The markers' data for ``ptceMap.poles``, as script text."""
     grouped: dict[str, list] = {}  # one pass over the supports, no frame per pole
     for pid, levers, level in zip(supports["pole_id"], supports["leviers"], supports["collectivite_niveau"]):
         grouped.setdefault(pid, []).append((levers, level))
     items = [[round(float(p["point_lat"]), 5), round(float(p["point_lon"]), 5), esc(p["nom"]),
               _popup(p, grouped.get(p["id"], []))] for p in poles.to_dict("records")]
-    clustered = bool(cluster or context)
-    _Poles({"items": items, "cluster": clustered, "context": bool(context)}).add_to(m)
-    return clustered
+    return _script_json({"items": items, "cluster": clustered, "context": context})
 
 
 def release(m: Element) -> None:
@@ -607,7 +629,7 @@ def split_poles(poles: pd.DataFrame, territories, territory: tuple[str, str]) ->
     from . import coverage, levels
     level, code = territory
     seated = poles[levels.get(level).pole_column].astype(str).eq(code)
-    members = set(territories.communes.loc[territories.communes[levels.get(level).commune_column] == code, "code"])
+    members = set(territories.communes_in(level, code)["code"])
     reach = coverage.perimeter_reach(poles[~seated], territories)
     reaching = poles["id"].isin(reach.loc[reach["commune"].isin(members), "pole_id"])
     inside = seated | reaching

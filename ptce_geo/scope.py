@@ -19,14 +19,13 @@ takes its rows from :func:`apply`, so they all count the same things:
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from . import coverage, levels, vocab
 from .coverage import Filters
+from .memo import SharedResults
 from .territories import Territories
 
 #: The coverage level a territory's extracts and figures count by default.
@@ -35,8 +34,7 @@ SUB_LEVEL = {None: "epci", "region": "epci", "departement": "epci", "epci": "com
 
 def _communes(territories: Territories, territory: tuple[str, str]) -> pd.DataFrame:
     level, code = territory
-    com = territories.communes
-    inside = com[com[levels.get(level).commune_column] == code]
+    inside = territories.communes_in(level, code)
     if inside.empty:
         raise ValueError(f"{levels.get(level).label} inconnu(e) : « {code} »")
     return inside
@@ -67,34 +65,11 @@ COVERAGE_COLUMNS = ("id", "nom", "commune_insee", "epci_siren", "departement_cod
                     "point_lon", "point_lat")
 
 
-class SharedResults:
-    """The last coverage results of a process, shared by all its sessions: many users ask for
-    the same views (France, their territory, a lever). Keyed by the content of the filtered
-    poles (:data:`COVERAGE_COLUMNS`), so one registry or another, an upload or the database,
-    gets its own results; the least recently used go beyond ``size`` entries."""
-
-    def __init__(self, size: int = 24):
-        self.size = size
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, territories: Territories, key, compute):
-        """The value of ``key`` computed on ``territories`` (held, and compared by identity)."""
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None and found[0] is territories:
-                self._items.move_to_end(key)
-                return found[1]
-        value = compute()  # outside the lock: two sessions may compute the same value once each
-        with self._lock:
-            self._items[key] = (territories, value)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
-
-
+#: coverage tables, keyed by the content of the filtered poles (:data:`COVERAGE_COLUMNS`)
 SHARED = SharedResults()
+#: views (:func:`shared_apply`), keyed by the registry's tables (identity), filters and
+#: territory, and what pages derive from them (:func:`remember`)
+VIEWS = SharedResults(size=48)
 
 
 def fingerprint(poles: pd.DataFrame) -> str:
@@ -123,15 +98,20 @@ class View:
     _coverage: dict = field(default_factory=dict, repr=False)
     #: the fingerprint of :attr:`france`, computed once, shared with :meth:`for_france`
     _poles_key: dict = field(default_factory=dict, repr=False)
+    #: what was derived from this view once: its France view, its key figures by level
+    _derived: dict = field(default_factory=dict, repr=False)
 
     def for_france(self) -> "View":
         """The same filters over all of France, from the rows already selected
         (no second pass over the registry)."""
         if self.territory is None:
             return self
-        empty = self.france.iloc[0:0]
-        return View(self.filters, None, "", self.france, self.france, empty, empty, self.france,
-                    self._france_supports, self._territories, self._france_supports, _poles_key=self._poles_key)
+        if "france" not in self._derived:
+            empty = self.france.iloc[0:0]
+            self._derived["france"] = View(self.filters, None, "", self.france, self.france, empty, empty,
+                                           self.france, self._france_supports, self._territories,
+                                           self._france_supports, _poles_key=self._poles_key)
+        return self._derived["france"]
 
     @property
     def sub_level(self) -> str:
@@ -141,7 +121,10 @@ class View:
     def coverage(self, niveau: str | None = None) -> pd.DataFrame:
         """Coverage by ``niveau`` (default :attr:`sub_level`) of the territories
         inside the chosen one, computed with every filtered pole of France."""
-        niveau = niveau or self.sub_level
+        return self._coverage_of(niveau or self.sub_level).copy()
+
+    def _coverage_of(self, niveau: str) -> pd.DataFrame:
+        """:meth:`coverage`, the view's own table (not to be changed by the caller)."""
         if niveau not in self._coverage:  # a page asks for it several times (figures, map, table)
             if "poles" not in self._poles_key:
                 self._poles_key["poles"] = fingerprint(self.france)
@@ -151,7 +134,7 @@ class View:
                 status = SHARED.get(where, (poles, "status"), lambda: coverage.commune_status(where, self.france))
                 return coverage.coverage_table(where, self.france, niveau, within=self.territory, status=status)
             self._coverage[niveau] = SHARED.get(where, (poles, niveau, self.territory), table)
-        return self._coverage[niveau].copy()
+        return self._coverage[niveau]
 
     def where(self) -> str:
         if self.territory is None:
@@ -174,10 +157,16 @@ class View:
 
     def figures(self, niveau: str | None = None) -> dict:
         """Key figures of the territory (or France), counted on :meth:`coverage`."""
-        table = self.coverage(niveau)
+        niveau = niveau or self.sub_level
+        if ("figures", niveau) not in self._derived:
+            self._derived[("figures", niveau)] = self._figures(niveau)
+        return dict(self._derived[("figures", niveau)])
+
+    def _figures(self, niveau: str) -> dict:
+        table = self._coverage_of(niveau)
         uncovered = ~table["couvert"]
         return {"poles": len(self.poles), "poles_siege": len(self.seated), "poles_perimetre": len(self.reaching),
-                "soutiens": len(self.supports), "niveau": niveau or self.sub_level,
+                "soutiens": len(self.supports), "niveau": niveau,
                 "territoires": len(table), "territoires_couverts": int(table["couvert"].sum()),
                 "population": int(table["population"].sum()),
                 "population_non_couverte": int(table.loc[uncovered, "population"].sum())}
@@ -220,6 +209,23 @@ def apply(poles: pd.DataFrame, supports: pd.DataFrame, territories: Territories,
     scoped = matching[matching["pole_id"].isin(set(inside["id"])) | given_by(matching, territories, territory)]
     name = territories.names(level)[code]
     return View(filters, territory, name, inside, seated, reaching, context, france, scoped, territories, matching)
+
+
+def shared_apply(poles: pd.DataFrame, supports: pd.DataFrame, territories: Territories, filters: Filters,
+                 territory: tuple[str, str] | None = None) -> View:
+    """:func:`apply`, shared by the sessions of a process and by the reruns of a page: the
+    same registry tables (the same objects), filters and territory give the same view,
+    with the coverage and figures it has already computed. Its tables are read, never
+    changed (:meth:`View.coverage` gives a copy)."""
+    return remember((poles, supports, territories), ("view", filters, territory),
+                    lambda: apply(poles, supports, territories, filters, territory))
+
+
+def remember(holders, key, compute):
+    """A result derived from a view or a registry (``holders``, compared by identity) and
+    ``key``, computed once and shared by the sessions of the process: a portrait, a
+    diagnostic… Kept with the views (:data:`VIEWS`); never to be changed by the caller."""
+    return VIEWS.get(holders, key, compute)
 
 
 def supporters(view: View, poles: pd.DataFrame | None = None) -> pd.DataFrame:

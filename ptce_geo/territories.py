@@ -125,6 +125,13 @@ class Territories:
             self._lookups[key] = build()
         return self._lookups[key]
 
+    def communes_in(self, niveau: str, code: str) -> gpd.GeoDataFrame:
+        """The communes of the territory (``niveau``, ``code``), in layer order (empty if the
+        code is unknown). The rows of each territory are found once per level."""
+        column = levels.get(niveau).commune_column
+        rows = self.cached(("communes_in", column), lambda: self.communes.groupby(column, sort=False).indices)
+        return self.communes.iloc[rows.get(code, [])]
+
     def names(self, niveau: str) -> dict[str, str]:
         """Map code -> name for a level, computed once."""
         layer = self.layer(niveau)

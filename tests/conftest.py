@@ -31,10 +31,12 @@ from .tiny import TINY_EPCI, tiny_territories
 
 @pytest.fixture(autouse=True)
 def fresh_shared_results(monkeypatch):
-    """Each test starts with no coverage result kept by an earlier one (a server process
-    starts with none): a test that breaks a computation sees it run."""
-    from ptce_geo import scope
+    """Each test starts with no coverage result or view kept by an earlier one (a server
+    process starts with none): a test that breaks a computation sees it run."""
+    from ptce_geo import maps, scope
     monkeypatch.setattr(scope, "SHARED", scope.SharedResults())
+    monkeypatch.setattr(scope, "VIEWS", scope.SharedResults(size=scope.VIEWS.size))
+    monkeypatch.setattr(maps, "DRAWN", scope.SharedResults(size=maps.DRAWN.size))
 
 
 @pytest.fixture(scope="session")

@@ -165,3 +165,35 @@ def test_coverage_is_shared_between_views_of_the_same_poles_and_not_with_others(
     assert len(calls) == 3
     view(reg, tiny).coverage("epci")  # 4 entries hold two views: France's made way for these two
     assert len(calls) == 4
+
+
+def test_a_view_is_shared_by_the_same_registry_filters_and_territory_only(reg, tiny, monkeypatch):
+    """A rerun or another session asking for the same view gets the same object, with the
+    coverage it has already computed; another filter, territory or registry gets its own."""
+    from ptce_geo import coverage
+    calls = []
+    real = coverage.coverage_table
+    monkeypatch.setattr(coverage, "coverage_table", lambda *a, **k: calls.append(1) or real(*a, **k))
+    territory = ("epci", TINY_EPCI[0])
+    shared = scope.shared_apply(reg.poles, reg.soutiens, tiny, Filters(), territory)
+    assert scope.shared_apply(reg.poles, reg.soutiens, tiny, Filters(), territory) is shared
+    figures = shared.figures()
+    figures["poles"] = -1  # the caller's copy
+    assert shared.figures()["poles"] == len(shared.poles) and len(calls) == 1
+    assert shared.for_france() is shared.for_france()
+    assert scope.shared_apply(reg.poles, reg.soutiens, tiny, Filters(leviers=("L6",)), territory) is not shared
+    assert scope.shared_apply(reg.poles, reg.soutiens, tiny, Filters(), None) is not shared
+    other = reg.poles.copy()  # an upload of the same file is another registry
+    assert scope.shared_apply(other, reg.soutiens, tiny, Filters(), territory) is not shared
+    expected = scope.apply(reg.poles, reg.soutiens, tiny, Filters(), territory)
+    assert ids(shared.poles) == ids(expected.poles) and support_rows(shared) == support_rows(expected)
+
+
+def test_remembered_results_follow_their_holders(reg, tiny):
+    """A result derived from a registry is computed once for it, again for another one."""
+    made = []
+    first = scope.remember((reg.poles, tiny), "compte", lambda: made.append(1) or len(reg.poles))
+    assert scope.remember((reg.poles, tiny), "compte", lambda: made.append(1) or -1) == first
+    other = reg.poles.iloc[:1]
+    assert scope.remember((other, tiny), "compte", lambda: made.append(1) or len(other)) == 1
+    assert len(made) == 2

@@ -154,3 +154,17 @@ def test_parents_of_each_level(territories):
     lonely = territories.communes[territories.communes["epci_siren"].isna()].iloc[0]
     assert territories.parents("commune", lonely["code"])["epci"] == ""
     assert territories.parents("commune", lonely["code"])["departement"] == lonely["departement_code"]
+
+
+def test_communes_of_a_territory_at_each_level(territories):
+    """The communes of a région, a département, an EPCI or a commune are those whose parent
+    column holds its code, in layer order; an unknown code has none."""
+    com = territories.communes
+    for level, code in (("region", "44"), ("departement", "2A"), ("epci", com["epci_siren"].dropna().iloc[0]),
+                        ("commune", "75056")):
+        column = {"region": "region_code", "departement": "departement_code", "epci": "epci_siren",
+                  "commune": "code"}[level]
+        expected = com[com[column] == code]
+        found = territories.communes_in(level, code)
+        assert len(found) > 0 and list(found["code"]) == list(expected["code"])
+    assert territories.communes_in("departement", "00").empty

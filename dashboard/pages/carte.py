@@ -3,7 +3,7 @@
 import streamlit as st
 
 from dashboard import common
-from ptce_geo import formats, levels, maps
+from ptce_geo import formats, maps
 
 view = common.page("Pôles territoriaux de coopération économique")
 filters, territory, basemap = view.filters, view.territory, view.basemap
@@ -30,7 +30,7 @@ if territory is None:
         columns={"nom": "Pôle", "commune_nom": "Commune", "departement_code": "Département"}), height=300)
 else:
     level, code = territory
-    communes = terr.communes[terr.communes[levels.get(level).commune_column] == code]
+    communes = terr.communes_in(level, code)
     table = view.scope.coverage("commune")
     st.header(common.territory_label(territory))  # h2 under the page's h1 (heading order)
     m = maps.territory_map(communes, table, None, view.poles, view.all_supports, basemap=basemap,

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import common
-from ptce_geo import charts, diagnostic, formats, labels, maps, portrait, vocab
+from ptce_geo import charts, diagnostic, formats, labels, maps, portrait, scope, vocab
 
 view = common.page("Fiche territoire")
 terr = common.territories()
@@ -16,7 +16,7 @@ if view.territory is None:
     st.stop()
 
 level, code = view.territory
-fiche = portrait.of_view(terr, view.scope)
+fiche = scope.remember(view.scope, "portrait", lambda: portrait.of_view(terr, view.scope))
 st.header(fiche.title)
 st.markdown(f"**{fiche.verdict(common.md)}**")  # the pole's name is user text
 header_lines = [f"Périmètre : {view.scope.describe()}", f"Extraction du {date.today():%d/%m/%Y}",
@@ -95,7 +95,10 @@ else:
     modes = [m for m in diagnostic.MODES if not (level == "region" and m == "region")]
     mode = st.radio("Comparer avec", modes, horizontal=True, key="diag_mode",
                     format_func=lambda m: diagnostic.MODES[m].capitalize())
-    diag = diagnostic.diagnose(terr, view.registry.poles, view.registry.soutiens, level, code, view.filters, mode)
+    diag = scope.remember((terr, view.registry.poles, view.registry.soutiens),
+                          ("diagnostic", level, code, view.filters, mode),
+                          lambda: diagnostic.diagnose(terr, view.registry.poles, view.registry.soutiens, level, code,
+                                                      view.filters, mode))
     st.caption(diag.summary())
     shown = diag.table[["levier", "libelle", "utilise", "soutiens", "poles", "annees", "montant_eur",
                         "part_pairs"]]
@@ -122,5 +125,6 @@ else:
 
 fmt = common.file_format("fiche_format")
 st.download_button("Télécharger les tableaux de la fiche (ZIP de CSV)",
-                   fiche.zip_bytes(fmt.dialect, header_lines, fmt.codes, extra),
+                   scope.remember((view.scope, *extra.values()), ("fiche_zip", fmt, tuple(header_lines), tuple(extra)),
+                                  lambda: fiche.zip_bytes(fmt.dialect, header_lines, fmt.codes, extra)),
                    file_name=f"fiche_{level}_{code}.zip", mime="application/zip", key="fiche_zip")

@@ -4,12 +4,12 @@ line, without header or sidebar, for a collectivité's site (iframe)."""
 import streamlit as st
 
 from dashboard import common
-from ptce_geo import levels, maps, scope, settings
+from ptce_geo import maps, scope, settings
 
 common.embed_chrome_off()
 reg, is_demo = common.registry()
 filters, territory = common.url_view()
-view = scope.apply(reg.poles, reg.soutiens, common.territories(), filters, territory)
+view = scope.shared_apply(reg.poles, reg.soutiens, common.territories(), filters, territory)
 supports = reg.soutiens[reg.soutiens["_valide"].astype(bool)]
 terr = common.territories()
 basemap = settings.basemap(maps.BASEMAPS)
@@ -19,7 +19,7 @@ if territory is None:
                           boundaries=common.boundary_files())
 else:
     level, code = territory
-    communes = terr.communes[terr.communes[levels.get(level).commune_column] == code]
+    communes = terr.communes_in(level, code)
     m = maps.territory_map(communes, view.coverage("commune"), None, view.poles, supports, basemap=basemap,
                            context_poles=view.context, boundaries=common.boundary_files())
 common.send_map(m, "carte_integration", 540)
