@@ -118,8 +118,8 @@ class Session:
 
     async def rerun(self, page: str = "", widgets: dict | None = None) -> Run:
         """Run the script of ``page`` (url path; "" for the default page) with the given
-        widget values (user key -> value: str, or list of str for a multiselect) and
-        wait for the run to finish."""
+        widget values (user key -> value: str, a list of str for a multiselect, True for a
+        button's click) and wait for the run to finish."""
         from streamlit.proto.BackMsg_pb2 import BackMsg
         msg = BackMsg()
         state = msg.rerun_script
@@ -133,7 +133,9 @@ class Session:
                 raise ProtocolError(f"pas de widget « {key} » dans la page")
             w = state.widget_states.widgets.add()
             w.id = element.id
-            if isinstance(value, list):
+            if value is True:
+                w.trigger_value = True
+            elif isinstance(value, list):
                 w.string_array_value.data.extend(value)
             else:
                 w.string_value = value

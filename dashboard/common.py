@@ -734,9 +734,16 @@ def source_line(reg: Registry, is_demo: bool, filters: Filters, territory) -> st
             f"(INSEE). Filtres : {filters.describe()} — {territory_label(territory)}{link}")
 
 
+#: The GIS files last prepared, shared by the sessions (France's weigh about 40 MB each).
+GIS_FILES = scope.SharedResults(size=4)
+
+
 def gis_exports(view: "View") -> None:
     """« Exports SIG »: the view's scope as a GeoPackage or a ZIP of GeoJSON, in the CRS
-    chosen. The files are built when a button is clicked, not at every rerun."""
+    chosen. The files are prepared when a button is clicked, not at every rerun, and are
+    then held by the session's download buttons. (Streamlit's files written on click are
+    held by no session: two runs of any other session delete them, and a busy server
+    could answer « not found » to the click that asked for one.)"""
     poles, supports, territory = view.poles, view.supports, view.territory
     st.subheader("Exports SIG (QGIS)")
     st.caption("Couches `poles` (points), `soutiens` (table), `couverture_epci` et `couverture_communes` "
@@ -754,11 +761,24 @@ def gis_exports(view: "View") -> None:
                                crs)
 
     name = "ptce_sig" + (f"_{territory[0]}_{territory[1]}" if territory else "") + f"_{crs}"
+    # the files of this view and CRS: the button prepares them, a change of filters asks again
+    wanted = f"{name}|{view.scope.describe()}|{id(view.registry.poles)}"
+    if st.button("Préparer les fichiers SIG", key="sig_preparer", icon=":material/build:"):
+        st.session_state["sig_pret"] = wanted
+    if st.session_state.get("sig_pret") != wanted:
+        st.caption(f"Fichiers : {name}.gpkg, {name}_geojson.zip — {gis.CRS[crs]}. Ils sont préparés à la "
+                   "demande (quelques secondes pour un territoire, davantage pour la France entière).")
+        return
+    with st.spinner("Préparation des fichiers SIG…"):
+        files = GIS_FILES.get((view.scope, terr), ("sig", crs), lambda: _gis_files(layers(), described))
     a, b = st.columns(2)
-    a.download_button("GeoPackage (.gpkg, toutes les couches)", lambda: gis.gpkg_bytes(layers()),
-                      file_name=f"{name}.gpkg", mime="application/geopackage+sqlite3", key="dl_gpkg",
-                      on_click="ignore", icon=":material/download:")
-    b.download_button("GeoJSON (ZIP, un fichier par couche)", lambda: gis.geojson_zip_bytes(layers(), described),
-                      file_name=f"{name}_geojson.zip", mime="application/zip", key="dl_geojson",
-                      on_click="ignore", icon=":material/download:")
+    a.download_button("GeoPackage (.gpkg, toutes les couches)", files[0], file_name=f"{name}.gpkg",
+                      mime="application/geopackage+sqlite3", key="dl_gpkg", on_click="ignore",
+                      icon=":material/download:")
+    b.download_button("GeoJSON (ZIP, un fichier par couche)", files[1], file_name=f"{name}_geojson.zip",
+                      mime="application/zip", key="dl_geojson", on_click="ignore", icon=":material/download:")
     st.caption(f"Fichiers : {name}.gpkg, {name}_geojson.zip — {gis.CRS[crs]}.")
+
+
+def _gis_files(layers: list, described: str) -> tuple[bytes, bytes]:
+    return gis.gpkg_bytes(layers), gis.geojson_zip_bytes(layers, described)

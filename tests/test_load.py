@@ -39,3 +39,33 @@ def test_two_sessions_rerun_and_get_the_pages_back():
     assert result.errors == []
     assert {k: len(v) for k, v in result.latencies.items()} == {k: 2 for k in load.INTERACTIONS}
     assert result.cpu_s > 0
+
+
+GRENOBLE = "200040715"
+
+
+def test_a_gis_file_survives_other_sessions_runs_until_it_is_fetched():
+    """Staff prepare a GeoPackage while other users work: the file's address stays valid
+    after other sessions' runs (Streamlit forgets a file made on click, with no session
+    holding it, after two runs of any session)."""
+    with start_server() as url:
+        async def scenario():
+            staff, other = load.Session(url), load.Session(url)
+            await staff.open()
+            await other.open()
+            try:
+                staff.query = f"epci={GRENOBLE}"
+                run = await staff.rerun(page="donnees")
+                if "sig_preparer" in staff.widgets:
+                    run = await staff.rerun(page="donnees", widgets={"sig_preparer": True})
+                button = next(b for b in run.of_type("download_button") if b.label.startswith("GeoPackage"))
+                address = await staff.file_url(button)
+                for _ in range(3):
+                    await other.rerun()
+                return await staff.download(address)
+            finally:
+                await staff.close()
+                await other.close()
+        with ThreadPoolExecutor(1) as pool:
+            data = pool.submit(asyncio.run, scenario()).result()
+    assert data.startswith(b"SQLite format 3")

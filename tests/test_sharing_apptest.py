@@ -122,4 +122,9 @@ def test_data_page_has_gis_exports_with_a_crs_choice(maps_drawn):
     assert crs.value == "4326" and crs.options == ["WGS 84 (EPSG:4326, longitude/latitude)",
                                                    "Lambert-93 (EPSG:2154, mètres)"]
     labels = [b.label for b in at.get("download_button")]
+    assert not any(label.startswith(("GeoPackage", "GeoJSON")) for label in labels)  # prepared on demand
+    at.button(key="sig_preparer").click().run()
+    labels = [b.label for b in at.get("download_button")]
     assert "GeoPackage (.gpkg, toutes les couches)" in labels and "GeoJSON (ZIP, un fichier par couche)" in labels
+    at.radio(key="sig_crs").set_value("2154").run()  # another file: to be prepared again
+    assert not any(b.label.startswith("GeoPackage") for b in at.get("download_button"))

@@ -15,6 +15,11 @@ def _wait_app(page):
     page.wait_for_selector("[data-testid=stSidebar]")
 
 
+def _prepare_gis(page):
+    page.get_by_role("button", name="Préparer les fichiers SIG").click()
+    expect(page.get_by_role("button", name=re.compile("^GeoPackage"))).to_be_visible(timeout=120_000)
+
+
 def _download(page, name, tmp_path):
     with page.expect_download(timeout=120_000) as info:
         page.get_by_role("button", name=name).click()
@@ -29,6 +34,7 @@ def test_geopackage_downloaded_from_the_data_page_reads_back(page, app_url, tmp_
     expect(page.get_by_text("Exports SIG (QGIS)")).to_be_visible(timeout=180_000)
     poles_button = page.get_by_role("button", name=re.compile(r"^Pôles \(\d+\)"))
     n_poles = int(re.search(r"\((\d+)\)", poles_button.inner_text()).group(1))
+    _prepare_gis(page)
     shot(page, "donnees_exports_sig")
     path = _download(page, re.compile("^GeoPackage"), tmp_path)
     assert path.name == f"ptce_sig_epci_{GRENOBLE}_4326.gpkg"
@@ -46,6 +52,7 @@ def test_geopackage_downloaded_from_the_data_page_reads_back(page, app_url, tmp_
     page.get_by_text("Lambert-93 (EPSG:2154, mètres)").click()
     # the page says which file the buttons now give, once it has rerun with the new CRS
     expect(page.get_by_text(re.compile(r"^Fichiers : .*_2154\.gpkg"))).to_be_visible(timeout=120_000)
+    _prepare_gis(page)
     path = _download(page, re.compile("^GeoPackage"), tmp_path)
     assert path.name.endswith("_2154.gpkg")
     assert pyogrio.read_info(path, layer="couverture_communes")["crs"] == "EPSG:2154"
