@@ -9,6 +9,7 @@ import html
 import json
 import logging
 import re
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -172,24 +173,67 @@ def report_table(frame, height: int | None = None) -> None:
           empty="Aucun problème relevé.", **options)
 
 
-def folium_map(m, title: str, anchor: str, key: str, height: int, **options) -> None:
+def folium_map(draw, title: str, anchor: str, key: str, height: int, same_as=None) -> None:
     """A folium map in its frame, titled for screen readers (RGAA 2.1 and 2.2: a
     frame has a relevant title), preceded by a link to the table holding the same
     information (drawn next by :func:`map_data` with the same ``anchor``).
     ``streamlit_folium.st_folium`` names its frame after itself and offers no
-    option for it: a small script of ours, in the page, sets the title."""
+    option for it: a small script of ours, in the page, sets the title.
+    ``draw`` and ``same_as``: see :func:`send_map`."""
     st.markdown(f"[Voir les données de la carte](#{anchor})")
-    send_map(m, key, height, **options)
+    send_map(draw, key, height, same_as)
     frame_title(f".st-key-cadre_{key} iframe", title)
 
 
-def send_map(m, key: str, height: int, **options) -> None:
-    """Send a folium map to the browser in a container keyed ``cadre_<key>``, then unlink it
-    (and its layers) so that it is freed at once, not at the next full garbage collection."""
-    with st.container(key=f"cadre_{key}"):
-        streamlit_folium.st_folium(m, height=height, use_container_width=True, returned_objects=[], key=key,
-                                   **options)
-    for sent in (m, options.get("feature_group_to_add")):
+#: What ``st_folium`` gave its component for a map, by what the map was drawn from
+#: (:func:`send_map`): a rerun, or another session, showing the same map sends it again
+#: without building and rendering it (about half of a map page's run).
+MAP_ARGS = scope.SharedResults(size=32)
+_recording = threading.local()
+_component = getattr(streamlit_folium, "_component_func", None)
+
+
+def _recorded_component(**kwargs):
+    """``st_folium``'s last step, which sends the map to the browser: its arguments are
+    kept when :func:`send_map` asks for them."""
+    kept = getattr(_recording, "kept", None)
+    if kept is not None:
+        kept.append(kwargs)
+    return _component(**kwargs)
+
+
+if _component is not None:  # another version of streamlit-folium: maps are built at every run
+    streamlit_folium._component_func = _recorded_component
+
+
+def send_map(draw, key: str, height: int, same_as=None) -> None:
+    """Send a folium map to the browser in a container keyed ``cadre_<key>``. ``draw()``
+    builds it: a map, or (map, layers) when a filter change swaps the layers inside the
+    mounted map. ``same_as`` = (objects, what) names what the map is drawn from (the view,
+    its supports, the boundary files, compared by identity; the mode, the basemap): a map
+    drawn from the same is sent again as it was, without calling ``draw``. A map that was
+    built is unlinked once sent, so that it is freed at once, not at the next full
+    garbage collection."""
+    memo = (same_as[0], (key, height, same_as[1])) if same_as is not None and _component is not None else None
+    if memo is not None:
+        kept = MAP_ARGS.peek(*memo)
+        if kept is not None:
+            with st.container(key=f"cadre_{key}"):
+                _component(**kept)
+            return
+    drawn = draw()
+    m, layers = drawn if isinstance(drawn, tuple) else (drawn, None)
+    options = {"feature_group_to_add": layers} if layers is not None else {}
+    _recording.kept = [] if memo is not None else None
+    try:
+        with st.container(key=f"cadre_{key}"):
+            streamlit_folium.st_folium(m, height=height, use_container_width=True, returned_objects=[], key=key,
+                                       **options)
+        if memo is not None and len(_recording.kept) == 1:
+            MAP_ARGS.put(*memo, _recording.kept[0])
+    finally:
+        _recording.kept = None
+    for sent in (m, layers):
         if sent is not None:
             maps.release(sent)
 
@@ -537,10 +581,13 @@ class View:
 
     @property
     def all_supports(self) -> pd.DataFrame:
-        """Every valid support (a pole's popup lists all of its supports); the same table at
-        each rerun, so that what maps draw from it is worked out once."""
-        supports = self.registry.soutiens
-        return scope.remember(supports, "valid supports", lambda: supports[supports["_valide"].astype(bool)])
+        """Every valid support (a pole's popup lists all of its supports)."""
+        return scope.valid_supports(self.registry.soutiens)
+
+    def drawn_from(self, *what) -> tuple:
+        """What a map of this view is drawn from (:func:`send_map`'s ``same_as``): the view,
+        the supports, the boundary files, and ``what`` (kind of map, mode, basemap)."""
+        return (self.scope, self.all_supports, boundary_files()), what
 
     def say_scope(self) -> None:
         """One line under the title: what the page counts, in words."""

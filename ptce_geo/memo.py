@@ -20,18 +20,34 @@ class SharedResults:
 
     def get(self, holders, key, compute):
         """The value of ``key`` computed from ``holders`` (one object or a tuple of them)."""
-        holders = holders if isinstance(holders, tuple) else (holders,)
-        key = (tuple(id(h) for h in holders), key)  # held below: an id is not reused while its entry lives
+        found = self.peek(holders, key)
+        if found is not None:
+            return found
+        value = compute()  # outside the lock: two sessions may compute the same value once each
+        self.put(holders, key, value)
+        return value
+
+    def peek(self, holders, key):
+        """The value kept for ``key`` and ``holders``, or None."""
+        holders, key = self._entry(holders, key)
         with self._lock:
             found = self._items.get(key)
             if found is not None and len(found[0]) == len(holders) and all(
                     a is b for a, b in zip(found[0], holders)):
                 self._items.move_to_end(key)
                 return found[1]
-        value = compute()  # outside the lock: two sessions may compute the same value once each
+        return None
+
+    def put(self, holders, key, value) -> None:
+        """Keep ``value`` for ``key`` and ``holders``; the least recently used go beyond ``size``."""
+        holders, key = self._entry(holders, key)
         with self._lock:
             self._items[key] = (holders, value)
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-        return value
+
+    @staticmethod
+    def _entry(holders, key):
+        holders = holders if isinstance(holders, tuple) else (holders,)
+        return holders, (tuple(id(h) for h in holders), key)  # held: an id is not reused while its entry lives

@@ -221,6 +221,12 @@ def shared_apply(poles: pd.DataFrame, supports: pd.DataFrame, territories: Terri
                     lambda: apply(poles, supports, territories, filters, territory))
 
 
+def valid_supports(supports: pd.DataFrame) -> pd.DataFrame:
+    """The valid rows of a registry's supports (a pole's popup lists all of them), the same
+    table for the same registry, so that what maps draw from it is worked out once."""
+    return remember(supports, "valid supports", lambda: supports[supports["_valide"].astype(bool)])
+
+
 def remember(holders, key, compute):
     """A result derived from a view or a registry (``holders``, compared by identity) and
     ``key``, computed once and shared by the sessions of the process: a portrait, a

@@ -15,12 +15,12 @@ if territory is None:
     epci_table = view.scope.coverage("epci")
     mode = st.radio("Couleur des EPCI", ["couverture", "nombre"], horizontal=True, key="mode_couleur",
                     format_func={"couverture": "Couvert / non couvert", "nombre": "Nombre de pôles"}.get)
-    base, layers = maps.national_layers(terr.display["epci"], epci_table, view.poles, view.all_supports,
-                                        mode=mode, basemap=basemap, boundaries=common.boundary_files())
     # the base only changes with the colour mode or the basemap: a filter change
     # swaps the layers inside the mounted map, which keeps its zoom and position
-    common.folium_map(base, "Carte des EPCI selon leur couverture par un pôle, et des pôles", "donnees-carte",
-                      f"carte_{mode}_{basemap}", 620, feature_group_to_add=layers)
+    common.folium_map(lambda: maps.national_layers(terr.display["epci"], epci_table, view.poles, view.all_supports,
+                                                   mode=mode, basemap=basemap, boundaries=common.boundary_files()),
+                      "Carte des EPCI selon leur couverture par un pôle, et des pôles", "donnees-carte",
+                      f"carte_{mode}_{basemap}", 620, same_as=view.drawn_from("national", mode, basemap))
     common.map_data(epci_table[["nom", "population", "nb_poles_siege", "nb_poles_perimetre", "couvert"]].rename(
         columns={"nom": "EPCI", "population": "Population", "nb_poles_siege": "Pôles (siège)",
                  "nb_poles_perimetre": "Pôles (périmètre)", "couvert": "Couvert"}), "donnees-carte", height=360,
@@ -33,13 +33,14 @@ else:
     communes = terr.communes_in(level, code)
     table = view.scope.coverage("commune")
     st.header(common.territory_label(territory))  # h2 under the page's h1 (heading order)
-    m = maps.territory_map(communes, table, None, view.poles, view.all_supports, basemap=basemap,
-                           context_poles=view.scope.context, boundaries=common.boundary_files())
     covered = int(table["couvert"].sum())
     st.caption(f"{formats.integer(covered)} commune(s) couverte(s) sur {formats.integer(len(table))} ; "
                f"distance médiane au pôle le plus proche : {formats.km(table['distance_km'].median())}")
-    common.folium_map(m, f"Carte des communes du territoire « {common.territory_label(territory)} » selon la "
-                         "distance au pôle le plus proche", "donnees-carte", f"carte_{level}_{code}", 620)
+    common.folium_map(lambda: maps.territory_map(communes, table, None, view.poles, view.all_supports, basemap=basemap,
+                                                 context_poles=view.scope.context, boundaries=common.boundary_files()),
+                      f"Carte des communes du territoire « {common.territory_label(territory)} » selon la "
+                         "distance au pôle le plus proche", "donnees-carte", f"carte_{level}_{code}", 620,
+                      same_as=view.drawn_from("territoire", basemap))
     common.map_data(table[["nom", "population", "couvert", "distance_km", "pole_proche_nom"]].rename(columns={
         "nom": "Commune", "population": "Population", "couvert": "Couverte", "distance_km": "Distance (km)",
         "pole_proche_nom": "Pôle le plus proche"}), "donnees-carte", height=360, on_demand=True)

@@ -58,7 +58,7 @@ if reg.issues:
 if imported:
     st.subheader("Aperçu des pôles localisés")
     located = reg.poles[reg.poles["_valide"].astype(bool) & reg.poles["commune_insee"].ne("")]
-    common.folium_map(maps.preview_map(located, reg.soutiens), "Aperçu sur une carte des pôles localisés",
+    common.folium_map(lambda: maps.preview_map(located, reg.soutiens), "Aperçu sur une carte des pôles localisés",
                       "donnees-apercu", "carte_apercu", 380)
     common.map_data(located[["id", "nom", "commune_nom", "commune_insee"]].rename(columns={
         "id": "Identifiant", "nom": "Pôle", "commune_nom": "Commune", "commune_insee": "Code INSEE"}),

@@ -41,12 +41,12 @@ table = fiche.comparaison.rename(columns={
 common.table(table, printed=True, percent=("Part des EPCI couverts",))
 
 st.subheader("Couverture des communes")
-communes = terr.communes[terr.communes["code"].isin(fiche.communes["code"])]
-common.folium_map(maps.territory_map(communes, fiche.communes, None, view.poles, view.all_supports,
-                                     basemap=view.basemap, context_poles=view.scope.context,
-                                     boundaries=common.boundary_files()),
+common.folium_map(lambda: maps.territory_map(terr.communes[terr.communes["code"].isin(fiche.communes["code"])],
+                                             fiche.communes, None, view.poles, view.all_supports,
+                                             basemap=view.basemap, context_poles=view.scope.context,
+                                             boundaries=common.boundary_files()),
                   f"Carte des communes de {fiche.title} selon la distance au pôle le plus proche", "donnees-carte",
-                  "carte_fiche", 480)
+                  "carte_fiche", 480, same_as=view.drawn_from("fiche", view.basemap))
 common.map_data(fiche.communes[["nom", "population", "couvert", "nb_poles_siege", "nb_poles_perimetre",
                              "distance_km", "pole_proche_nom"]].rename(columns={
     "nom": "Commune", "population": "Population", "couvert": "Couverte", "nb_poles_siege": "Pôles (siège)",

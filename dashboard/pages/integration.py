@@ -10,19 +10,21 @@ common.embed_chrome_off()
 reg, is_demo = common.registry()
 filters, territory = common.url_view()
 view = scope.shared_apply(reg.poles, reg.soutiens, common.territories(), filters, territory)
-supports = reg.soutiens[reg.soutiens["_valide"].astype(bool)]
+supports = scope.valid_supports(reg.soutiens)
 terr = common.territories()
 basemap = settings.basemap(maps.BASEMAPS)
 
-if territory is None:
-    m = maps.national_map(terr.display["epci"], view.coverage("epci"), view.poles, supports, basemap=basemap,
-                          boundaries=common.boundary_files())
-else:
-    level, code = territory
-    communes = terr.communes_in(level, code)
-    m = maps.territory_map(communes, view.coverage("commune"), None, view.poles, supports, basemap=basemap,
-                           context_poles=view.context, boundaries=common.boundary_files())
-common.send_map(m, "carte_integration", 540)
+
+
+def draw():
+    if territory is None:
+        return maps.national_map(terr.display["epci"], view.coverage("epci"), view.poles, supports, basemap=basemap,
+                                 boundaries=common.boundary_files())
+    return maps.territory_map(terr.communes_in(*territory), view.coverage("commune"), None, view.poles, supports,
+                              basemap=basemap, context_poles=view.context, boundaries=common.boundary_files())
+
+
+common.send_map(draw, "carte_integration", 540, same_as=((view, supports, common.boundary_files()), (basemap,)))
 common.frame_title(".st-key-cadre_carte_integration iframe",
                    "Carte des pôles territoriaux de coopération économique (PTCE)")
 st.caption(common.source_line(reg, is_demo, filters, territory))

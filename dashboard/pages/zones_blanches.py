@@ -26,14 +26,20 @@ st.subheader(f"{formats.integer(len(gaps))} EPCI non couvert(s), classés par po
 fmt = common.file_format("zb_format")
 common.download("Télécharger le tableau (CSV)", gaps[shown_columns], common.file_name("zones_blanches_epci", view),
                 fmt, "zb_download")
-gaps_map = maps.gaps_map(terr.display["epci"], gaps, view.poles, view.all_supports, basemap=basemap,
-                         boundaries=common.boundary_files())
-if view.territory is not None:  # open on the chosen territory, not on France
-    shown = terr.display["epci"][terr.display["epci"]["code"].isin(set(view.scope.coverage("epci")["code"]))]
-    west, south, east, north = shown.total_bounds
-    gaps_map.fit_bounds([[south, west], [north, east]])
-common.folium_map(gaps_map, "Carte des EPCI sans pôle (zones blanches) et des pôles", "donnees-carte",
-                  f"carte_zb_{view.territory}", 560)
+
+
+def draw_gaps():
+    gaps_map = maps.gaps_map(terr.display["epci"], gaps, view.poles, view.all_supports, basemap=basemap,
+                             boundaries=common.boundary_files())
+    if view.territory is not None:  # open on the chosen territory, not on France
+        shown = terr.display["epci"][terr.display["epci"]["code"].isin(set(view.scope.coverage("epci")["code"]))]
+        west, south, east, north = shown.total_bounds
+        gaps_map.fit_bounds([[south, west], [north, east]])
+    return gaps_map
+
+
+common.folium_map(draw_gaps, "Carte des EPCI sans pôle (zones blanches) et des pôles", "donnees-carte",
+                  f"carte_zb_{view.territory}", 560, same_as=view.drawn_from("zones blanches", basemap))
 common.map_data(table, "donnees-carte", title="EPCI sans pôle, du plus peuplé au moins peuplé", height=400)
 if reg.issues:
     st.caption("Le registre comporte des erreurs : le rapport de vérification est sur la page « Données ».")

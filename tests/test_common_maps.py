@@ -1,0 +1,52 @@
+"""How the dashboard sends maps (dashboard/common.py): a map drawn again from the same
+objects is sent as it was, without being built again; outside a script run (bare mode),
+with ``st_folium``'s last step, the component, replaced by a recorder."""
+
+import folium
+import pytest
+
+from dashboard import common
+from ptce_geo import scope
+
+
+@pytest.fixture
+def component(monkeypatch):
+    sent = []
+    monkeypatch.setattr(common, "_component", lambda **kwargs: sent.append(kwargs))
+    monkeypatch.setattr(common, "MAP_ARGS", scope.SharedResults(size=4))
+    return sent
+
+
+def test_a_map_drawn_from_the_same_objects_is_sent_again_without_being_built(component):
+    built = []
+
+    def draw(name):
+        built.append(name)
+        m = folium.Map(location=[45.2, 5.7], zoom_start=9, tiles=None)
+        folium.Marker([45.19, 5.72], tooltip=name).add_to(m)
+        return m
+
+    view, other = object(), object()
+    common.send_map(lambda: draw("Grenoble"), "carte_test", 400, same_as=((view,), ("territoire", "osm")))
+    common.send_map(lambda: draw("Grenoble"), "carte_test", 400, same_as=((view,), ("territoire", "osm")))
+    assert built == ["Grenoble"] and len(component) == 2
+    assert component[1] == component[0] and "Grenoble" in component[0]["script"]
+    common.send_map(lambda: draw("Voiron"), "carte_test", 400, same_as=((other,), ("territoire", "osm")))
+    common.send_map(lambda: draw("Vienne"), "carte_test", 400, same_as=((view,), ("territoire", "ign")))
+    common.send_map(lambda: draw("Autre"), "carte_test", 400)  # nothing named: built every time
+    common.send_map(lambda: draw("Autre"), "carte_test", 400)
+    assert built == ["Grenoble", "Voiron", "Vienne", "Autre", "Autre"]
+    assert "Voiron" in component[2]["script"] and "Vienne" in component[3]["script"]
+
+
+def test_a_map_whose_layers_change_keeps_them_apart(component):
+    """The national map: a base and layers swapped inside the mounted map."""
+    def draw():
+        base = folium.Map(location=[46.6, 2.4], zoom_start=6, tiles=None)
+        layers = folium.FeatureGroup(name="Couverture et pôles")
+        folium.Marker([45.19, 5.72], tooltip="Pôle de Grenoble").add_to(layers)
+        return base, layers
+
+    common.send_map(draw, "carte_nationale", 600, same_as=((object(),), ("national",)))
+    assert "Pôle de Grenoble" in component[0]["feature_group"]
+    assert "Pôle de Grenoble" not in component[0]["script"]
