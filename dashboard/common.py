@@ -751,12 +751,54 @@ def share_block(sb) -> None:
     """« Copier le lien de cette vue »: the URL (which holds the filters) with a copy
     button, the warning for an imported registry, and the embed snippet."""
     with sb.expander("Copier le lien de cette vue", icon=":material/link:"):
-        st.caption("Ce lien rouvre cette page avec les mêmes filtres et le même territoire "
-                   "(bouton de copie à droite du lien) :")
-        st.code(view_url(), language=None, wrap_lines=True)
+        copy_field("ptce-lien", "Lien de cette vue : il rouvre cette page avec les mêmes filtres et le même "
+                   "territoire", view_url())
         shared_link_warning()
-        st.caption("Carte seule, à intégrer dans le site d'une collectivité (code HTML à copier) :")
-        st.code(embed_snippet(view_url(embed=True)), language="html", wrap_lines=True)
+        copy_field("ptce-integration", "Carte seule, à intégrer dans le site d'une collectivité (code HTML)",
+                   embed_snippet(view_url(embed=True)), lines=4)
+
+
+_COPY_FIELD = """<div class="ptce-copie">
+<label for="ID" style="display:block;font-size:0.875rem;margin-bottom:0.25rem">LABEL</label>
+FIELD
+<button type="button" data-ptce-copie="ID" style="margin-top:0.25rem">Copier</button>
+<span role="status" data-ptce-copie-etat="ID" style="margin-left:0.5rem;font-size:0.875rem"></span>
+</div>
+<script>
+(() => {
+  const id = IDJSON, field = document.getElementById(id);
+  const button = document.querySelector(`[data-ptce-copie="${id}"]`);
+  const state = document.querySelector(`[data-ptce-copie-etat="${id}"]`);
+  if (!field || !button || button.dataset.ready) return;
+  button.dataset.ready = "1";
+  button.addEventListener("click", async () => {
+    field.focus();
+    field.select();
+    try {
+      await navigator.clipboard.writeText(field.value);
+      state.textContent = "Copié.";
+    } catch (e) {  // no clipboard access (an address without https): the text is selected
+      state.textContent = document.execCommand && document.execCommand("copy") ? "Copié."
+        : "Le texte est sélectionné : copiez-le avec Ctrl+C.";
+    }
+  });
+})();
+</script>"""
+
+
+def copy_field(element_id: str, label: str, text: str, lines: int = 1) -> None:
+    """A read-only field holding ``text``, labelled, with a « Copier » button that puts it
+    in the clipboard (or selects it where the browser refuses). Lighter than ``st.code``,
+    whose highlighter is a 1.5 MB script the browser loads and compiles before the map.
+    ``text`` is escaped for the HTML attribute or element it goes into."""
+    style = "width:100%;box-sizing:border-box;font-family:monospace;font-size:0.8rem"
+    if lines > 1:
+        field = (f'<textarea id="{element_id}" readonly rows="{lines}" style="{style}">'
+                 f"{html.escape(text)}</textarea>")
+    else:
+        field = f'<input id="{element_id}" type="text" readonly value="{html.escape(text, quote=True)}" style="{style}">'
+    st.html(_COPY_FIELD.replace("IDJSON", json.dumps(element_id)).replace("ID", element_id)
+            .replace("LABEL", html.escape(label)).replace("FIELD", field), unsafe_allow_javascript=True)
 
 
 EMBED_CSS = """<style>

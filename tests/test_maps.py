@@ -14,7 +14,7 @@ from ptce_geo.spatial import locate_registry
 def test_assets_are_installed_from_packages(tmp_path):
     written = maps.install_assets(tmp_path)
     names = {p.name for p in written}
-    assert {"leaflet.js", "leaflet.css", "leaflet.markercluster.js", "jquery.min.js"} <= names
+    assert {"leaflet.js", "leaflet.css", "leaflet.markercluster.js"} <= names
     assert (tmp_path / "leaflet.js").stat().st_size > 100_000
     # the map script is named after its content: a new version gets a new URL
     assert maps.script_name() in names and re.fullmatch(r"ptce_map-[0-9a-f]{12}\.js", maps.script_name())

@@ -3,6 +3,9 @@ of the view and its embed snippet, the warning for an imported registry, the map
 embed view (``?vue=integration``) and the « Exports SIG » block of the Données page.
 The map itself is checked in a real browser (tests/e2e/test_sharing.py)."""
 
+import html
+import re
+
 import pytest
 import streamlit_folium
 from streamlit.testing.v1 import AppTest
@@ -73,8 +76,12 @@ def test_choosing_an_epci_in_the_sidebar_selects_its_parents(maps_drawn):
 def test_the_link_of_the_view_and_its_embed_snippet(maps_drawn):
     at = _app(leviers="L6", epci=GRENOBLE)
     assert not at.exception
-    codes = [c.value for c in at.sidebar.code]
-    link, snippet = codes
+    fields = {}
+    for element in at.sidebar.get("html"):
+        found = re.search(r'id="(ptce-[a-z]+)"[^>]*(?:value="([^"]*)"|>([^<]*)</textarea>)', element.proto.body)
+        if found:
+            fields[found.group(1)] = html.unescape(found.group(2) or found.group(3))
+    link, snippet = fields["ptce-lien"], fields["ptce-integration"]
     assert "leviers=L6" in link and f"epci={GRENOBLE}" in link and "vue=" not in link
     assert snippet.startswith("<iframe src=") and "vue=integration" in snippet and "title=" in snippet
     assert "leviers=L6" in snippet and f"epci={GRENOBLE}" in snippet

@@ -67,10 +67,16 @@ def test_the_copied_link_reopens_the_view_with_its_parents(page, app_url):
     expect(region).to_have_value("Auvergne-Rhône-Alpes", timeout=180_000)  # not « Toute la France »
     expect(sidebar.get_by_role("combobox", name="Département")).to_have_value("38 – Isère")
     sidebar.get_by_text("Copier le lien de cette vue").click()
-    link = sidebar.locator("[data-testid=stCode]").first.inner_text().strip()
+    field = sidebar.get_by_label("Lien de cette vue", exact=False)
+    link = field.input_value().strip()
     assert link.startswith(f"{app_url}/zones_blanches?") and f"epci={GRENOBLE}" in link and "leviers=L6" in link
-    snippet = sidebar.locator("[data-testid=stCode]").nth(1).inner_text()
+    snippet = sidebar.get_by_label("Carte seule", exact=False).input_value()
     assert f'src="{app_url}/?vue=integration&amp;' in snippet and f"epci={GRENOBLE}" in snippet  # the app's root
+    # the « Copier » button puts the link in the clipboard and says so
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=app_url)
+    sidebar.get_by_role("button", name="Copier").first.click()
+    expect(sidebar.get_by_role("status").filter(has_text="Copié.")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == link
     page.goto("about:blank")
     page.goto(link)
     _wait_app(page)
@@ -84,7 +90,7 @@ def test_embed_view_inside_an_iframe_shows_only_the_map(page, app_url, shot):
     _wait_app(page)
     sidebar = page.locator("[data-testid=stSidebar]")
     sidebar.get_by_text("Copier le lien de cette vue").click()
-    snippet = sidebar.locator("[data-testid=stCode]").nth(1).inner_text().strip()
+    snippet = sidebar.get_by_label("Carte seule", exact=False).input_value().strip()
     assert snippet.startswith(f'<iframe src="{app_url}/?vue=integration') and "title=" in snippet
     # a collectivité's page holding the snippet as given
     page.set_content(f"<html><body><h1>Site de la collectivité</h1>{snippet}</body></html>")
