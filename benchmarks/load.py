@@ -413,6 +413,30 @@ async def warm_up(url: str, timeout: float = 300) -> None:
         await s.close()
 
 
+async def seen_view_cpu_ms(url: str, pids, reruns: int = 20) -> dict:
+    """Server CPU of a run of the map page on a view already seen (the same filters and
+    territory: a widget that does not change the view, a user coming back to it, another
+    user on the same view), for France and for a département, one session, in ms."""
+    s = Session(url)
+    out = {}
+    try:
+        await s.open()
+        for name, widgets in (("france", None), ("departement", {"f_departement": "44"})):
+            await s.rerun(widgets=widgets)
+            wait_idle(pids)
+            before = cpu_seconds(pids)
+            for _ in range(reruns):  # the widget states sent again, as a browser does at each run
+                run = await s.rerun(widgets=widgets)
+                check = "commune(s) couverte(s)" if widgets else "Pôles affichés"
+                if run.errors() or not any(check in t for t in run.texts()):
+                    raise ProtocolError(f"carte : « {check} » absent de la page")
+            time.sleep(0.2)  # the server finishes its bookkeeping after the last message
+            out[name] = 1000 * (cpu_seconds(pids) - before) / reruns
+    finally:
+        await s.close()
+    return out
+
+
 def measure(url: str, sessions: int, visits: int = 1, pids=(), deadline_s: float = 300, think_s: float = 0) -> dict:
     asyncio.run(warm_up(url))
     result = asyncio.run(load(url, sessions, visits, pids, deadline_s, think_s=think_s))
@@ -441,6 +465,7 @@ def figures(sessions: int = 50, think_s: float = 20, busy_sessions: int = 8, dea
         wait_idle(all_pids)
         out["one_user_1_process"] = asyncio.run(load(c.replicas[0].url, 1, 3, one_pid, deadline_s,
                                                      cpu_each=True)).figures()
+        out["seen_view_cpu_ms"] = asyncio.run(seen_view_cpu_ms(c.replicas[0].url, one_pid))
         for name, (url, pids) in targets.items():
             wait_idle(all_pids)
             out[f"busy_{name}"] = asyncio.run(load(url, busy_sessions, 100, pids, deadline_s)).figures()
@@ -454,6 +479,8 @@ def figures(sessions: int = 50, think_s: float = 20, busy_sessions: int = 8, dea
         "load_sessions": sessions, "load_think_s": think_s, "load_busy_sessions": busy_sessions,
         "server_cpu_ms_per_interaction": one["server_cpu_ms_per_interaction"],
         "server_cpu_ms_by_interaction": out["one_user_1_process"]["server_cpu_ms_by_interaction"],
+        "server_cpu_ms_per_run_seen_view": out["seen_view_cpu_ms"]["france"],
+        "server_cpu_ms_per_run_seen_view_departement": out["seen_view_cpu_ms"]["departement"],
         "interactions_per_s_1_process": one["interactions_per_s"],
         "interactions_per_s_2_replicas": two["interactions_per_s"],
         "replicas_scale_factor": two["interactions_per_s"] / one["interactions_per_s"]

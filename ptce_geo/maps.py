@@ -63,12 +63,25 @@ DISTANCE_BINS = [(0, 5, "#2166ac"), (5, 15, "#67a9cf"), (15, 30, "#d1e5f0"), (30
                  (60, 1e9, "#b2182b")]
 
 
+def _script_parts() -> list[Path]:
+    import xstatic.pkg.leaflet as lf
+    import xstatic.pkg.leaflet_markercluster as mc
+    return [Path(lf.BASE_DIR) / "leaflet.js", Path(mc.BASE_DIR) / "leaflet.markercluster.js",
+            ASSETS_DIR / "ptce_map.js"]
+
+
+@functools.lru_cache(maxsize=1)
+def script_bytes() -> bytes:
+    """Leaflet, its marker-cluster plugin and ``ptce_map.js`` in one script: the map's frame
+    loads its scripts one after the other, so one file saves two round trips."""
+    return b"\n;\n".join(p.read_bytes() for p in _script_parts()) + b"\n"
+
+
 @functools.lru_cache(maxsize=1)
 def script_name() -> str:
-    """``ptce_map-<hash of its content>.js``: a changed script gets a new URL, so
-    browsers never run a stale copy from their cache."""
-    digest = hashlib.sha256((ASSETS_DIR / "ptce_map.js").read_bytes()).hexdigest()[:12]
-    return f"ptce_map-{digest}.js"
+    """``ptce_map-<hash of its content>.js`` (:func:`script_bytes`): a changed script gets
+    a new URL, so browsers never run a stale copy from their cache."""
+    return f"ptce_map-{hashlib.sha256(script_bytes()).hexdigest()[:12]}.js"
 
 
 def _asset_sources() -> dict[str, Path]:
@@ -81,15 +94,18 @@ def _asset_sources() -> dict[str, Path]:
         "leaflet.markercluster.js": Path(mc.BASE_DIR) / "leaflet.markercluster.js",
         "MarkerCluster.css": Path(mc.BASE_DIR) / "MarkerCluster.css",
         "MarkerCluster.Default.css": Path(mc.BASE_DIR) / "MarkerCluster.Default.css",
-        script_name(): ASSETS_DIR / "ptce_map.js",
     }
 
 
 def install_assets(target: Path) -> list[Path]:
-    """Copy the map's scripts and stylesheets from the installed XStatic packages."""
+    """Copy the map's scripts and stylesheets from the installed XStatic packages, and
+    write the map's one script (:func:`script_name`)."""
     target = Path(target)
     target.mkdir(parents=True, exist_ok=True)
-    written = []
+    script = target / script_name()
+    if not script.exists() or script.read_bytes() != script_bytes():
+        script.write_bytes(script_bytes())
+    written = [script]
     for name, source in _asset_sources().items():
         dest = target / name
         if source.is_dir():
@@ -101,16 +117,14 @@ def install_assets(target: Path) -> list[Path]:
 
 
 def _local_assets(m: folium.Map, cluster: bool = False) -> None:
-    """Scripts and stylesheets from the app's static files (no CDN): Leaflet,
-    ``ptce_map.js``, and the marker-cluster plugin when ``cluster``. Nothing of ours uses
-    jQuery, which folium lists by default: the map's frame loads one script fewer."""
-    m.default_js = [("leaflet", f"{STATIC_URL}/leaflet.js")]
+    """Scripts and stylesheets from the app's static files (no CDN): one script (Leaflet,
+    the marker-cluster plugin, ``ptce_map.js``), Leaflet's stylesheet and the marker-cluster
+    ones when ``cluster``. Nothing of ours uses jQuery, which folium lists by default."""
+    m.default_js = [("ptce_map", f"{STATIC_URL}/{script_name()}")]
     m.default_css = [("leaflet_css", f"{STATIC_URL}/leaflet.css")]
     if cluster:
-        m.default_js.append(("markerclusterjs", f"{STATIC_URL}/leaflet.markercluster.js"))
         m.default_css += [("markerclustercss", f"{STATIC_URL}/MarkerCluster.css"),
                           ("markerclusterdefaultcss", f"{STATIC_URL}/MarkerCluster.Default.css")]
-    m.default_js.append(("ptce_map", f"{STATIC_URL}/{script_name()}"))
 
 
 # ---------------------------------------------------------------------------

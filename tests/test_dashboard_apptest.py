@@ -13,7 +13,7 @@ import streamlit_folium
 from streamlit.testing.v1 import AppTest
 
 from ptce_geo import coverage as cv
-from ptce_geo import paths
+from ptce_geo import maps, paths
 
 APP = str(paths.ROOT / "dashboard" / "app.py")
 
@@ -38,7 +38,7 @@ def test_map_page_shows_figures_filters_and_a_map(maps_drawn):
     assert labels[:3] == ["Leviers", "Niveau de la collectivité qui soutient", "Forme du soutien"]
     assert _metrics(at)["Pôles affichés"] == "150"
     html = maps_drawn[-1]
-    assert "/app/static/vendor/leaflet.js" in html and "cdn.jsdelivr" not in html
+    assert f"/app/static/vendor/{maps.script_name()}" in html and "cdn.jsdelivr" not in html
     # a lever filter changes the count
     at.sidebar.multiselect[0].set_value(["L6"]).run()
     assert int(_metrics(at)["Pôles affichés"]) < 150
