@@ -76,7 +76,8 @@ TARGETS = {  # key: (comparison, target)
     "nginx_map_grand_est_repeat_time_to_map_4mbit_s": ("<=", 6),
 }
 #: Reported without a target (benchmarks/load.py).
-LOAD_KEYS = ("interactions_per_s_1_process", "p95_ms_50_sessions_1_process", "interactions_per_s_2_replicas",
+LOAD_KEYS = ("server_cpu_ms_per_run_seen_view", "server_cpu_ms_per_run_seen_view_departement",
+             "interactions_per_s_1_process", "p95_ms_50_sessions_1_process", "interactions_per_s_2_replicas",
              "p95_ms_50_sessions_2_replicas", "replicas_scale_factor")
 #: Not a refusal: 100,000 rows read, validated and located, each with its error.
 UNKNOWN_COMMUNES = "csv_communes_inconnues_100k"
