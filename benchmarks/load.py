@@ -12,8 +12,8 @@ is five interactions:
 3. ``territoire``: choose a département, then one of its EPCI (two selectbox widget
    states, two reruns counted as one interaction): the territory map;
 4. ``fiche``: open the « Fiche territoire » page of that EPCI;
-5. ``extrait``: download its tables (the ZIP of the download button, written when asked:
-   the file is requested over the websocket, then ``GET /media/…``).
+5. ``extrait``: download its tables (the ZIP of the download button, ``GET /media/…``; a file
+   Streamlit writes on click is first asked for over the websocket, as the browser does).
 
 An interaction's latency runs from the message sent to ``script_finished`` (or to the
 end of the download). The server's CPU is read from ``/proc/<pid>/stat`` (user + system

@@ -5,6 +5,7 @@ Defined once here; pages call these functions and only draw.
 
 from __future__ import annotations
 
+import copy
 import html
 import json
 import logging
@@ -191,6 +192,7 @@ def folium_map(draw, title: str, anchor: str, key: str, height: int, same_as=Non
 MAP_ARGS = scope.SharedResults(size=32)
 _recording = threading.local()
 _component = getattr(streamlit_folium, "_component_func", None)
+_component = getattr(_component, "__wrapped__", _component)  # this module loaded again (reloading)
 
 
 def _recorded_component(**kwargs):
@@ -202,7 +204,9 @@ def _recorded_component(**kwargs):
     return _component(**kwargs)
 
 
-if _component is not None:  # another version of streamlit-folium: maps are built at every run
+# without that last step (another version of streamlit-folium), maps are built at every run
+if _component is not None:
+    _recorded_component.__wrapped__ = _component
     streamlit_folium._component_func = _recorded_component
 
 
@@ -218,8 +222,8 @@ def send_map(draw, key: str, height: int, same_as=None) -> None:
     if memo is not None:
         kept = MAP_ARGS.peek(*memo)
         if kept is not None:
-            with st.container(key=f"cadre_{key}"):
-                _component(**kept)
+            with st.container(key=f"cadre_{key}"):  # the widget's default value is its own
+                _component(**{**kept, "default": copy.deepcopy(kept.get("default"))})
             return
     drawn = draw()
     m, layers = drawn if isinstance(drawn, tuple) else (drawn, None)
@@ -359,8 +363,14 @@ def _from_url() -> None:
         # each known value once: a URL repeating one value thousands of times stays short
         values = list(dict.fromkeys(v for v in params.get_all(key) for v in v.split(",") if v in allowed))
         st.session_state[f"f_{key}"] = values
-    for key in PLACE_PARAMS:
-        st.session_state[f"f_{key}"] = params.get(key, "")
+    unknown = []
+    for key in PLACE_PARAMS:  # a code the COG does not know is left out, and said
+        code = params.get(key, "")
+        known = not code or code in territories().names(key)
+        st.session_state[f"f_{key}"] = code if known else ""
+        if not known:
+            unknown.append(f"{levels.get(key).label} « {md(code[:40])} »")
+    st.session_state["_url_inconnus"] = unknown
     try:
         st.session_state["_url_annees"] = coverage.parse_years(params["annees"]) if "annees" in params else None
     except ValueError:
@@ -448,6 +458,9 @@ def sidebar(page_id: str, reg: Registry | None = None) -> tuple[Filters, tuple[s
     terr = territories()
     sb = st.sidebar
     auth.sidebar_block(sb)
+    for place in st.session_state.pop("_url_inconnus", []):
+        sb.warning(f"{place} : code inconnu dans l'adresse (COG {COG_YEAR}), laissé de côté ; "
+                   "choisissez le territoire ci-dessous.")
     sb.header("Filtres")
     chosen = {}
     for key, values in LIST_PARAMS.items():
@@ -791,6 +804,8 @@ def copy_field(element_id: str, label: str, text: str, lines: int = 1) -> None:
     in the clipboard (or selects it where the browser refuses). Lighter than ``st.code``,
     whose highlighter is a 1.5 MB script the browser loads and compiles before the map.
     ``text`` is escaped for the HTML attribute or element it goes into."""
+    if not re.fullmatch(r"[a-z][a-z-]*", element_id):  # it is written as it is into the page and its script
+        raise ValueError(f"identifiant de champ invalide : {element_id!r}")
     style = "width:100%;box-sizing:border-box;font-family:monospace;font-size:0.8rem"
     if lines > 1:
         field = (f'<textarea id="{element_id}" readonly rows="{lines}" style="{style}">'
@@ -850,16 +865,21 @@ def gis_exports(view: "View") -> None:
                                crs)
 
     name = "ptce_sig" + (f"_{territory[0]}_{territory[1]}" if territory else "") + f"_{crs}"
-    # the files of this view and CRS: the button prepares them, a change of filters asks again
-    wanted = f"{name}|{view.scope.describe()}|{id(view.registry.poles)}"
+    # the files of this view and CRS, once the button has prepared them: shown while the session
+    # asks for them and the process still holds them (another view, or files pushed out, ask again)
+    holders, wanted = (view.scope, terr), ("sig", crs)
+    files = None
     if st.button("Préparer les fichiers SIG", key="sig_preparer", icon=":material/build:"):
-        st.session_state["sig_pret"] = wanted
-    if st.session_state.get("sig_pret") != wanted:
+        with st.spinner("Préparation des fichiers SIG…"):
+            files = GIS_FILES.get(holders, wanted, lambda: _gis_files(layers(), described))
+        st.session_state["sig_pret"] = name
+    elif st.session_state.get("sig_pret") == name:
+        files = GIS_FILES.peek(holders, wanted)
+    if files is None:
+        st.session_state.pop("sig_pret", None)
         st.caption(f"Fichiers : {name}.gpkg, {name}_geojson.zip — {gis.CRS[crs]}. Ils sont préparés à la "
                    "demande (quelques secondes pour un territoire, davantage pour la France entière).")
         return
-    with st.spinner("Préparation des fichiers SIG…"):
-        files = GIS_FILES.get((view.scope, terr), ("sig", crs), lambda: _gis_files(layers(), described))
     a, b = st.columns(2)
     a.download_button("GeoPackage (.gpkg, toutes les couches)", files[0], file_name=f"{name}.gpkg",
                       mime="application/geopackage+sqlite3", key="dl_gpkg", on_click="ignore",

@@ -19,11 +19,11 @@ from pathlib import Path
 
 import folium
 import geopandas as gpd
-import xyzservices
+import numpy as np
 import pandas as pd
 import shapely
 import shapely.geometry
-import numpy as np
+import xyzservices
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
@@ -104,7 +104,10 @@ def install_assets(target: Path) -> list[Path]:
     target.mkdir(parents=True, exist_ok=True)
     script = target / script_name()
     if not script.exists() or script.read_bytes() != script_bytes():
-        script.write_bytes(script_bytes())
+        # written aside, then renamed: a replica starting beside another never serves half a file
+        with tempfile.NamedTemporaryFile(dir=target, suffix=".part", delete=False) as part:
+            part.write(script_bytes())
+        os.replace(part.name, script)
     written = [script]
     for name, source in _asset_sources().items():
         dest = target / name

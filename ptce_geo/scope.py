@@ -70,6 +70,8 @@ SHARED = SharedResults()
 #: views (:func:`shared_apply`), keyed by the registry's tables (identity), filters and
 #: territory, and what pages derive from them (:func:`remember`)
 VIEWS = SharedResults(size=48)
+#: tables derived from a registry as a whole (:func:`valid_supports`)
+REGISTRY_PARTS = SharedResults(size=8)
 
 
 def fingerprint(poles: pd.DataFrame) -> str:
@@ -223,8 +225,9 @@ def shared_apply(poles: pd.DataFrame, supports: pd.DataFrame, territories: Terri
 
 def valid_supports(supports: pd.DataFrame) -> pd.DataFrame:
     """The valid rows of a registry's supports (a pole's popup lists all of them), the same
-    table for the same registry, so that what maps draw from it is worked out once."""
-    return remember(supports, "valid supports", lambda: supports[supports["_valide"].astype(bool)])
+    table for the same registry, so that what maps draw from it is worked out once (kept
+    apart from the views, so that many views do not push it out)."""
+    return REGISTRY_PARTS.get(supports, "valid supports", lambda: supports[supports["_valide"].astype(bool)])
 
 
 def remember(holders, key, compute):

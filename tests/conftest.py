@@ -33,10 +33,11 @@ from .tiny import TINY_EPCI, tiny_territories
 def fresh_shared_results(monkeypatch):
     """Each test starts with no coverage result or view kept by an earlier one (a server
     process starts with none): a test that breaks a computation sees it run."""
+    from dashboard import common
     from ptce_geo import maps, scope
-    monkeypatch.setattr(scope, "SHARED", scope.SharedResults())
-    monkeypatch.setattr(scope, "VIEWS", scope.SharedResults(size=scope.VIEWS.size))
-    monkeypatch.setattr(maps, "DRAWN", scope.SharedResults(size=maps.DRAWN.size))
+    for module, name in ((scope, "SHARED"), (scope, "VIEWS"), (scope, "REGISTRY_PARTS"), (maps, "DRAWN"),
+                         (common, "MAP_ARGS"), (common, "GIS_FILES")):
+        monkeypatch.setattr(module, name, scope.SharedResults(size=getattr(module, name).size))
 
 
 @pytest.fixture(scope="session")

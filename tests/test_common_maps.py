@@ -40,13 +40,21 @@ def test_a_map_drawn_from_the_same_objects_is_sent_again_without_being_built(com
 
 
 def test_a_map_whose_layers_change_keeps_them_apart(component):
-    """The national map: a base and layers swapped inside the mounted map."""
+    """The national map: a base and layers swapped inside the mounted map; sent again, the
+    layers come back with it, and the widget's default value is a session's own copy."""
+    built = []
+
     def draw():
+        built.append(1)
         base = folium.Map(location=[46.6, 2.4], zoom_start=6, tiles=None)
         layers = folium.FeatureGroup(name="Couverture et pôles")
         folium.Marker([45.19, 5.72], tooltip="Pôle de Grenoble").add_to(layers)
         return base, layers
 
-    common.send_map(draw, "carte_nationale", 600, same_as=((object(),), ("national",)))
+    view = object()
+    common.send_map(draw, "carte_nationale", 600, same_as=((view,), ("national",)))
     assert "Pôle de Grenoble" in component[0]["feature_group"]
     assert "Pôle de Grenoble" not in component[0]["script"]
+    common.send_map(draw, "carte_nationale", 600, same_as=((view,), ("national",)))
+    assert len(built) == 1 and component[1]["feature_group"] == component[0]["feature_group"]
+    assert component[1]["default"] == component[0]["default"] and component[1]["default"] is not component[0]["default"]

@@ -197,3 +197,22 @@ def test_remembered_results_follow_their_holders(reg, tiny):
     other = reg.poles.iloc[:1]
     assert scope.remember((other, tiny), "compte", lambda: made.append(1) or len(other)) == 1
     assert len(made) == 2
+
+
+def test_results_of_a_freed_registry_are_forgotten(reg, tiny):
+    """A registry replaced after a save, or an upload its session dropped, is not kept alive by
+    the results computed from it: they go at the next result kept."""
+    import gc
+    import weakref
+
+    from ptce_geo.memo import SharedResults
+    store = SharedResults(size=8)
+    poles = reg.poles.copy()
+    store.put((poles, tiny), "compte", len(poles))
+    alive = weakref.ref(poles)
+    assert store.peek((poles, tiny), "compte") == len(reg.poles)
+    del poles
+    gc.collect()
+    assert alive() is None  # the store did not keep the registry
+    store.put((reg.poles, tiny), "autre", 1)
+    assert len(store) == 1

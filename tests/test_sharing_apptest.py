@@ -135,3 +135,23 @@ def test_data_page_has_gis_exports_with_a_crs_choice(maps_drawn):
     assert "GeoPackage (.gpkg, toutes les couches)" in labels and "GeoJSON (ZIP, un fichier par couche)" in labels
     at.radio(key="sig_crs").set_value("2154").run()  # another file: to be prepared again
     assert not any(b.label.startswith("GeoPackage") for b in at.get("download_button"))
+
+
+def test_hostile_codes_in_the_address_are_left_out_and_said(maps_drawn):
+    """A shared link edited by hand: an unknown EPCI code (here made to close a field and add
+    a script) is left out with a French warning, the page still opens, and the share fields
+    hold only what the sidebar accepted, escaped."""
+    at = _app(leviers='L6,"><img src=x onerror=alert(1)>', epci=f'{GRENOBLE}"><script>alert(2)</script>')
+    assert not at.exception
+    [warning] = [w.value for w in at.sidebar.warning if "code inconnu" in w.value]
+    assert warning.startswith("EPCI « ` 200040715") and "laissé de côté" in warning  # as inline code: text
+    bodies = [e.proto.body for e in at.sidebar.get("html") if "ptce-copie" in e.proto.body]
+    assert len(bodies) == 2
+    for body in bodies:
+        field = body.split("<script>")[0]  # the field, before our own script
+        assert "leviers=L6" in field and "<img" not in field and "alert(" not in field
+    assert _metrics_caption(at).startswith("France entière")
+
+
+def _metrics_caption(at):
+    return next(c.value for c in at.caption if c.value.startswith(("France entière", "EPCI")))

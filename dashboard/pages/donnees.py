@@ -3,7 +3,8 @@
 import streamlit as st
 
 from dashboard import common, upload
-from ptce_geo import export, formats, levels, maps, paths, registry as reg_mod
+from ptce_geo import export, formats, levels, maps, paths, scope
+from ptce_geo import registry as reg_mod
 from ptce_geo.spatial import locate_registry
 
 st.title("Données : importer un registre, télécharger des extraits")
@@ -57,7 +58,8 @@ if reg.issues:
                        file_name="rapport_registre.csv", mime="text/csv", key="dl_rapport")
 if imported:
     st.subheader("Aperçu des pôles localisés")
-    located = reg.poles[reg.poles["_valide"].astype(bool) & reg.poles["commune_insee"].ne("")]
+    located = scope.remember(reg.poles, "located poles",  # one table per registry: its markers drawn once
+                             lambda: reg.poles[reg.poles["_valide"].astype(bool) & reg.poles["commune_insee"].ne("")])
     common.folium_map(lambda: maps.preview_map(located, reg.soutiens), "Aperçu sur une carte des pôles localisés",
                       "donnees-apercu", "carte_apercu", 380)
     common.map_data(located[["id", "nom", "commune_nom", "commune_insee"]].rename(columns={
