@@ -394,6 +394,13 @@ def _show_parents(changed: str | None = None) -> None:
             return
 
 
+def _to_france() -> None:
+    """« Toute la France » chosen as région: the département and EPCI chosen below it go too."""
+    if not st.session_state.get("f_region"):
+        st.session_state["f_departement"] = ""
+        st.session_state["f_epci"] = ""
+
+
 def _show_searched_epci() -> None:
     """A search that names one EPCI of France chooses it, with its parents."""
     query = st.session_state.get("f_epci_q", "")
@@ -470,7 +477,7 @@ def sidebar(page_id: str, reg: Registry | None = None) -> tuple[Filters, tuple[s
     annees = _years(sb, support_years(reg) if reg is not None else None)
     sb.subheader("Territoire")
     regions = terr.regions.sort_values("nom")
-    region = sb.selectbox("Région", [""] + regions["code"].tolist(), key="f_region",
+    region = sb.selectbox("Région", [""] + regions["code"].tolist(), key="f_region", on_change=_to_france,
                           format_func=lambda c: "Toute la France" if not c else terr.names("region")[c])
     deps = terr.departements
     if region:
@@ -495,7 +502,9 @@ def sidebar(page_id: str, reg: Registry | None = None) -> tuple[Filters, tuple[s
         narrowed = [c for c in epci_codes if c in found]
         if narrowed:
             epci_codes = [""] + narrowed
-            if st.session_state.get("f_epci") not in narrowed and len(narrowed) == 1:  # a single answer: chosen
+            # a search just typed that finds one EPCI here chooses it; « Tous » chosen afterwards stays
+            typed = st.session_state.get("_f_epci_q_vu") != wanted
+            if typed and st.session_state.get("f_epci") not in narrowed and len(narrowed) == 1:
                 st.session_state["f_epci"] = narrowed[0]
         else:
             sb.caption("Aucun EPCI ne correspond à cette recherche (dans le territoire choisi).")
@@ -504,6 +513,7 @@ def sidebar(page_id: str, reg: Registry | None = None) -> tuple[Filters, tuple[s
         # opens once a région, a département or a search narrows it
         epci_codes = [""] + [c for c in (st.session_state.get("f_epci", ""),) if c]
         sb.caption("Pour choisir un EPCI : une région, un département, ou la recherche ci-dessus.")
+    st.session_state["_f_epci_q_vu"] = wanted
     if st.session_state.get("f_epci") not in epci_codes:
         st.session_state["f_epci"] = ""
     epci_code = sb.selectbox("EPCI", epci_codes, key="f_epci", on_change=_show_parents, args=("epci",),
@@ -765,16 +775,16 @@ def share_block(sb) -> None:
     button, the warning for an imported registry, and the embed snippet."""
     with sb.expander("Copier le lien de cette vue", icon=":material/link:"):
         copy_field("ptce-lien", "Lien de cette vue : il rouvre cette page avec les mêmes filtres et le même "
-                   "territoire", view_url())
+                   "territoire", view_url(), button="Copier le lien")
         shared_link_warning()
         copy_field("ptce-integration", "Carte seule, à intégrer dans le site d'une collectivité (code HTML)",
-                   embed_snippet(view_url(embed=True)), lines=4)
+                   embed_snippet(view_url(embed=True)), lines=4, button="Copier le code d'intégration")
 
 
 _COPY_FIELD = """<div class="ptce-copie">
 <label for="ID" style="display:block;font-size:0.875rem;margin-bottom:0.25rem">LABEL</label>
 FIELD
-<button type="button" data-ptce-copie="ID" style="margin-top:0.25rem">Copier</button>
+<button type="button" data-ptce-copie="ID" aria-label="BUTTON" style="margin-top:0.25rem">Copier</button>
 <span role="status" data-ptce-copie-etat="ID" style="margin-left:0.5rem;font-size:0.875rem"></span>
 </div>
 <script>
@@ -799,7 +809,7 @@ FIELD
 </script>"""
 
 
-def copy_field(element_id: str, label: str, text: str, lines: int = 1) -> None:
+def copy_field(element_id: str, label: str, text: str, lines: int = 1, button: str = "Copier") -> None:
     """A read-only field holding ``text``, labelled, with a « Copier » button that puts it
     in the clipboard (or selects it where the browser refuses). Lighter than ``st.code``,
     whose highlighter is a 1.5 MB script the browser loads and compiles before the map.
@@ -813,7 +823,8 @@ def copy_field(element_id: str, label: str, text: str, lines: int = 1) -> None:
     else:
         field = f'<input id="{element_id}" type="text" readonly value="{html.escape(text, quote=True)}" style="{style}">'
     st.html(_COPY_FIELD.replace("IDJSON", json.dumps(element_id)).replace("ID", element_id)
-            .replace("LABEL", html.escape(label)).replace("FIELD", field), unsafe_allow_javascript=True)
+            .replace("BUTTON", html.escape(button, quote=True)).replace("LABEL", html.escape(label))
+            .replace("FIELD", field), unsafe_allow_javascript=True)
 
 
 EMBED_CSS = """<style>

@@ -155,3 +155,18 @@ def test_hostile_codes_in_the_address_are_left_out_and_said(maps_drawn):
 
 def _metrics_caption(at):
     return next(c.value for c in at.caption if c.value.startswith(("France entière", "EPCI")))
+
+
+def test_an_epci_found_by_search_can_be_let_go(maps_drawn):
+    """After a search chose an EPCI, « Tous » frees it, and « Toute la France » as région
+    brings France back, with the search text still there."""
+    at = _app()
+    at.sidebar.text_input(key="f_epci_q").input("strasbourg").run()
+    assert _shown(at, "f_epci") == "Eurométropole de Strasbourg"
+    at.sidebar.selectbox(key="f_epci").set_value("").run()
+    assert _shown(at, "f_epci") == "Tous" and _shown(at, "f_departement") == "67 – Bas-Rhin"
+    at.sidebar.selectbox(key="f_region").set_value("").run()
+    assert not at.exception
+    assert (_shown(at, "f_region"), _shown(at, "f_departement"), _shown(at, "f_epci")) == (
+        "Toute la France", "Tous", "Tous")
+    assert any(m.label == "Pôles affichés" for m in at.metric)  # France's figures again

@@ -74,7 +74,7 @@ def test_the_copied_link_reopens_the_view_with_its_parents(page, app_url):
     assert f'src="{app_url}/?vue=integration&amp;' in snippet and f"epci={GRENOBLE}" in snippet  # the app's root
     # the « Copier » button puts the link in the clipboard and says so
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=app_url)
-    sidebar.get_by_role("button", name="Copier").first.click()
+    sidebar.get_by_role("button", name="Copier le lien", exact=True).click()
     expect(sidebar.get_by_role("status").filter(has_text="Copié.")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == link
     page.goto("about:blank")
