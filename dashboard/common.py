@@ -258,13 +258,16 @@ _TITLE_HOOK = """<script>
 </script>"""
 
 
+def _script_literal(text: str) -> str:
+    """``text`` as a JSON string for a script in the page, with ``<`` escaped so that no
+    text can close the script."""
+    return json.dumps(text).replace("<", "\\u003c")
+
+
 def frame_title(selector: str, title: str) -> None:
     """Give the frames matching ``selector`` this ``title`` (kept when Streamlit
-    redraws them). Both are written as JSON strings, with ``<`` escaped so that no
-    text can close the script."""
-    def literal(text: str) -> str:
-        return json.dumps(text).replace("<", "\\u003c")
-    st.html(_TITLE_HOOK.replace("SELECTOR", literal(selector)).replace("TITLE", literal(title)),
+    redraws them). Both are written as script literals (:func:`_script_literal`)."""
+    st.html(_TITLE_HOOK.replace("SELECTOR", _script_literal(selector)).replace("TITLE", _script_literal(title)),
             unsafe_allow_javascript=True)
 
 
@@ -822,7 +825,7 @@ def copy_field(element_id: str, label: str, text: str, lines: int = 1, button: s
                  f"{html.escape(text)}</textarea>")
     else:
         field = f'<input id="{element_id}" type="text" readonly value="{html.escape(text, quote=True)}" style="{style}">'
-    st.html(_COPY_FIELD.replace("IDJSON", json.dumps(element_id)).replace("ID", element_id)
+    st.html(_COPY_FIELD.replace("IDJSON", _script_literal(element_id)).replace("ID", element_id)
             .replace("BUTTON", html.escape(button, quote=True)).replace("LABEL", html.escape(label))
             .replace("FIELD", field), unsafe_allow_javascript=True)
 

@@ -41,9 +41,8 @@ table = fiche.comparaison.rename(columns={
 common.table(table, printed=True, percent=("Part des EPCI couverts",))
 
 st.subheader("Couverture des communes")
-common.folium_map(lambda: maps.territory_map(terr.communes[terr.communes["code"].isin(fiche.communes["code"])],
-                                             fiche.communes, None, view.poles, view.all_supports,
-                                             basemap=view.basemap, context_poles=view.scope.context,
+common.folium_map(lambda: maps.territory_map(terr.communes_in(level, code), fiche.communes, None, view.poles,
+                                             view.all_supports, basemap=view.basemap, context_poles=view.scope.context,
                                              boundaries=common.boundary_files()),
                   f"Carte des communes de {fiche.title} selon la distance au pôle le plus proche", "donnees-carte",
                   "carte_fiche", 480, same_as=view.drawn_from("fiche", view.basemap))
