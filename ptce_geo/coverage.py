@@ -176,14 +176,16 @@ def _nearest(origins: np.ndarray, to_lon, to_lat):
 # Coverage tables
 
 
-def commune_status(territories: Territories, poles: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def commune_status(territories: Territories, poles: pd.DataFrame,
+                   reach: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One row per commune (seat count, reach count, distance to the nearest
-    pole), and the perimeter reach pairs it was computed from."""
+    pole), and the perimeter reach pairs it was computed from (``reach``, when
+    already known: :func:`perimeter_reach` of the same ``poles``)."""
     com = territories.communes
     out = pd.DataFrame({"code": com["code"].to_numpy()})
     seats = poles.groupby("commune_insee").size()
     out["nb_poles_siege"] = out["code"].map(seats).fillna(0).astype(int)
-    reach = perimeter_reach(poles, territories)
+    reach = perimeter_reach(poles, territories) if reach is None else reach
     per = reach.groupby("commune").size()
     out["nb_poles_perimetre"] = out["code"].map(per).fillna(0).astype(int)
     townhalls = territories.cached("townhall_vectors", lambda: _unit_vectors(com["mairie_lon"].to_numpy(float),
@@ -221,17 +223,20 @@ def coverage_table(territories: Territories, poles: pd.DataFrame, niveau: str,
     smallest distance from one of their town halls. ``within`` = (niveau,
     code) keeps only the rows inside that territory.
     """
-    levels.get(niveau)
+    key = levels.get(niveau).commune_column
     com = territories.communes
     status, reach = status if status is not None else commune_status(territories, poles)
-    key = levels.get(niveau).commune_column
+    static = _static_frame(territories, niveau)
+    if within:  # only the rows inside: a territory's table is built from its own rows
+        static = static[static["code"].isin(_inside(territories, niveau, within))]
     if niveau == "commune":
-        # status rows follow the communes' order: columns are set side by side
-        table = _static_frame(territories, "commune").copy()
+        # status rows follow the communes' order, as the static frame's
+        rows = static.index.to_numpy()
+        table = static.copy()
         for col in status.columns.drop("code"):
-            table[col] = status[col].to_numpy()
+            table[col] = status[col].to_numpy()[rows]
     else:
-        table = _static_frame(territories, niveau).copy()
+        table = static.copy()
         seats = poles.groupby(levels.get(niveau).pole_column).size()
         table["nb_poles_siege"] = table["code"].map(seats).fillna(0).astype(int)
         # a Series, not a dict: mapping with a dict first turns its 35,000 keys into a Series
@@ -240,12 +245,18 @@ def coverage_table(territories: Territories, poles: pd.DataFrame, niveau: str,
         reach_units = reach.assign(unit=reach["commune"].map(unit_of))
         per = reach_units.dropna(subset=["unit"]).drop_duplicates(["pole_id", "unit"]).groupby("unit").size()
         table["nb_poles_perimetre"] = table["code"].map(per).fillna(0).astype(int)
-        units = com[key].to_numpy()
-        distances = status["distance_km"].to_numpy()
+        # each unit's nearest pole, from all of its communes (inside the territory or not)
+        if within:
+            rows = np.concatenate([territories.commune_rows(niveau, c) for c in table["code"]]
+                                  + [np.empty(0, np.intp)])
+        else:
+            rows = np.arange(len(com))
+        units = com[key].to_numpy()[rows]
+        distances = status["distance_km"].to_numpy()[rows]
         valid = pd.notna(units) & np.isfinite(distances)
-        best_rows = (pd.Series(distances[valid], index=np.flatnonzero(valid))
+        best_rows = (pd.Series(distances[valid], index=rows[valid])
                      .groupby(units[valid], sort=False).idxmin())
-        best = pd.DataFrame({"distance_km": distances[best_rows.to_numpy()],
+        best = pd.DataFrame({"distance_km": status["distance_km"].to_numpy()[best_rows.to_numpy()],
                              "pole_proche_id": status["pole_proche_id"].to_numpy()[best_rows.to_numpy()],
                              "pole_proche_nom": status["pole_proche_nom"].to_numpy()[best_rows.to_numpy()]},
                             index=best_rows.index)
@@ -257,8 +268,6 @@ def coverage_table(territories: Territories, poles: pd.DataFrame, niveau: str,
              "distance_km", "pole_proche_id", "pole_proche_nom"]
     ordered = [c for c in first if c in table] + [c for c in table if c not in first]
     table = table[ordered]
-    if within:
-        table = restrict(table, territories, niveau, within)
     return table.reset_index(drop=True)
 
 
@@ -280,12 +289,15 @@ def _static_frame(territories: Territories, niveau: str) -> pd.DataFrame:
     return territories.cached(("static", niveau), build)
 
 
+def _inside(territories: Territories, niveau: str, within: tuple[str, str]) -> np.ndarray:
+    """The codes of the ``niveau`` territories with a commune inside territory ``within``."""
+    communes = territories.communes_in(*within)
+    return communes[levels.get(niveau).commune_column].dropna().unique()
+
+
 def restrict(table: pd.DataFrame, territories: Territories, niveau: str, within: tuple[str, str]) -> pd.DataFrame:
     """Rows of a coverage table lying inside territory ``within``."""
-    w_level, w_code = within
-    com = territories.communes
-    inside = com[com[levels.get(w_level).commune_column] == w_code][levels.get(niveau).commune_column].unique()
-    return table[table["code"].isin(inside)]
+    return table[table["code"].isin(_inside(territories, niveau, within))]
 
 
 def zones_blanches(territories: Territories, poles: pd.DataFrame, niveau: str = "epci",

@@ -174,8 +174,10 @@ def diagnose(territories: Territories, poles: pd.DataFrame, supports: pd.DataFra
     """The lever diagnostic of (``niveau``, ``code``) for a registry's poles and
     supports under ``filters``, compared with ``mode`` (:data:`MODES`)."""
     comparable, said = peers(territories, niveau, code, mode)
-    view = scope.apply(poles, supports, territories, filters or Filters())
-    rows = counted(view.supports, territories, niveau)
+    # France's view and its counted rows are the same for every territory: shared
+    view = scope.shared_apply(poles, supports, territories, filters or Filters())
+    rows = scope.remember((view.supports, territories), ("counted", niveau),
+                          lambda: counted(view.supports, territories, niveau))
     here = rows[rows["code"] == code]
     table = _usage(here)
     table.insert(1, "libelle", table["levier"].map(vocab.LEVIERS))

@@ -503,13 +503,29 @@ def add_poles(m, poles: pd.DataFrame, supports: pd.DataFrame, cluster: bool = Tr
     return clustered
 
 
+#: What a pole's popup shows of its row (:func:`_popup`)
+POPUP_COLUMNS = ("id", "nom", "commune_nom", "departement_code", "typologie", "stade", "secteurs", "epci_siren",
+                 "commune_insee")
+
+
 def _pole_items(poles: pd.DataFrame, supports: pd.DataFrame, clustered: bool, context: bool) -> str:
-    """The markers' data for ``ptceMap.poles``, as script text."""
-    grouped: dict[str, list] = {}  # one pass over the supports, no frame per pole
-    for pid, levers, level in zip(supports["pole_id"], supports["leviers"], supports["collectivite_niveau"]):
-        grouped.setdefault(pid, []).append((levers, level))
-    items = [[round(float(p["point_lat"]), 5), round(float(p["point_lon"]), 5), esc(p["nom"]),
-              _popup(p, grouped.get(p["id"], []))] for p in poles.to_dict("records")]
+    """The markers' data for ``ptceMap.poles``, as script text. A pole's popup is written
+    once for a table of supports (the views of a registry draw the same poles again and
+    again), found by what it shows of the pole."""
+    def group() -> dict[str, list]:
+        grouped: dict[str, list] = {}  # one pass over the supports, no frame per pole
+        for pid, levers, level in zip(supports["pole_id"], supports["leviers"], supports["collectivite_niveau"]):
+            grouped.setdefault(pid, []).append((levers, level))
+        return grouped
+    grouped = DRAWN.get(supports, "supports by pole", group)
+    popups = DRAWN.get(supports, "popups", dict)  # shared: a popup is the same for any session
+    items = []
+    for p in poles.to_dict("records"):
+        shown = tuple((type(v).__name__, str(v)) for v in (p.get(c) for c in POPUP_COLUMNS))
+        if shown not in popups:
+            popups[shown] = _popup(p, grouped.get(p["id"], []))
+        items.append([round(float(p["point_lat"]), 5), round(float(p["point_lon"]), 5), esc(p["nom"]),
+                      popups[shown]])
     return _script_json({"items": items, "cluster": clustered, "context": context})
 
 

@@ -59,11 +59,6 @@ class Portrait:
                                 dialect, codes)
 
 
-def communes_inside(territories: Territories, niveau: str, code: str) -> pd.DataFrame:
-    com = territories.communes
-    return com[com[levels.get(niveau).commune_column] == code]
-
-
 def _indicators(poles: pd.DataFrame, epci_table: pd.DataFrame, communes: pd.DataFrame) -> dict:
     population = int(communes["population"].sum())
     epci_codes = set(communes["epci_siren"].dropna())
@@ -106,7 +101,7 @@ def of_view(territories: Territories, view: scope.View, n_nearest: int = 5) -> P
         raise ValueError("une fiche demande un territoire (commune, EPCI, département ou région)")
     niveau, code = view.territory
     poles = view.france
-    communes = communes_inside(territories, niveau, code)
+    communes = territories.communes_in(niveau, code)
     codes = set(communes["code"])
     region_code = communes["region_code"].mode().iat[0]
 
@@ -122,17 +117,21 @@ def of_view(territories: Territories, view: scope.View, n_nearest: int = 5) -> P
     commune_table = view.coverage("commune")
     epci_table = view.for_france().coverage("epci")  # every EPCI of France, shared with other views
     own = epci_table if niveau != "commune" else commune_table
-    com = territories.communes
+
+    def compared(level: str | None, where: str = "") -> dict:
+        """The indicators of France or of a territory around this one: the same for every
+        portrait with these filters, computed once (:func:`ptce_geo.scope.remember`)."""
+        return scope.remember(view.for_france(), ("indicateurs", level, where), lambda: _indicators(
+            poles, epci_table, territories.communes if level is None else territories.communes_in(level, where)))
+
     rows = [("Ce territoire", _indicators(poles, epci_table, communes))]
     if niveau == "commune":  # a commune compares with its EPCI first
         epci_code = communes["epci_siren"].iat[0]
         if isinstance(epci_code, str) and epci_code:
-            rows.append((f"EPCI : {territories.names('epci')[epci_code]}",
-                         _indicators(poles, epci_table, com[com["epci_siren"] == epci_code])))
+            rows.append((f"EPCI : {territories.names('epci')[epci_code]}", compared("epci", epci_code)))
     if niveau != "region":
-        rows.append((f"Région : {territories.names('region')[region_code]}",
-                     _indicators(poles, epci_table, com[com["region_code"] == region_code])))
-    rows.append(("France", _indicators(poles, epci_table, com)))
+        rows.append((f"Région : {territories.names('region')[region_code]}", compared("region", region_code)))
+    rows.append(("France", compared(None)))
     comparison = pd.DataFrame([{"territoire": label, **values} for label, values in rows])
     within = own if niveau in ("commune", "epci") else coverage.restrict(epci_table, territories, "epci",
                                                                          view.territory)

@@ -98,7 +98,8 @@ class View:
     _territories: Territories = field(repr=False)
     _france_supports: pd.DataFrame | None = field(default=None, repr=False)
     _coverage: dict = field(default_factory=dict, repr=False)
-    #: the fingerprint of :attr:`france`, computed once, shared with :meth:`for_france`
+    #: what depends only on :attr:`france` (:meth:`_of_france`), shared by France's view
+    #: and the views cut from it
     _poles_key: dict = field(default_factory=dict, repr=False)
     #: what was derived from this view once: its France view, its key figures by level
     _derived: dict = field(default_factory=dict, repr=False)
@@ -125,15 +126,44 @@ class View:
         inside the chosen one, computed with every filtered pole of France."""
         return self._coverage_of(niveau or self.sub_level).copy()
 
+    def within(self, territory: tuple[str, str]) -> "View":
+        """This France view's rows in ``territory`` = (niveau, code) (see :func:`apply`)."""
+        if self.territory is not None:
+            return self.for_france().within(territory)
+        level, code = territory
+        communes = _communes(self._territories, territory)
+        codes = set(communes["code"])
+        france, matching = self.france, self.supports
+        seated = france[france["commune_insee"].isin(codes)]
+        reach = self._of_france("reach", lambda: coverage.perimeter_reach(france, self._territories))
+        reaching_ids = set(reach.loc[reach["commune"].isin(codes), "pole_id"]) - set(seated["id"])
+        reaching = france[france["id"].isin(reaching_ids)]
+        inside = france[france["id"].isin(set(seated["id"]) | reaching_ids)]
+        context = france[~france["id"].isin(set(inside["id"]))]
+        scoped = matching[matching["pole_id"].isin(set(inside["id"])) | given_by(matching, self._territories,
+                                                                                  territory)]
+        name = self._territories.names(level)[code]
+        view = View(self.filters, territory, name, inside, seated, reaching, context, france, scoped,
+                    self._territories, matching, _poles_key=self._poles_key)
+        view._derived["france"] = self
+        return view
+
+    def _of_france(self, key, compute):
+        """A result that depends only on the filtered poles of France (their fingerprint,
+        their perimeters' reach), computed once for France's view and those cut from it."""
+        if key not in self._poles_key:
+            self._poles_key[key] = compute()
+        return self._poles_key[key]
+
     def _coverage_of(self, niveau: str) -> pd.DataFrame:
         """:meth:`coverage`, the view's own table (not to be changed by the caller)."""
         if niveau not in self._coverage:  # a page asks for it several times (figures, map, table)
-            if "poles" not in self._poles_key:
-                self._poles_key["poles"] = fingerprint(self.france)
-            poles, where = self._poles_key["poles"], self._territories
+            poles, where = self._of_france("poles", lambda: fingerprint(self.france)), self._territories
 
             def table() -> pd.DataFrame:
-                status = SHARED.get(where, (poles, "status"), lambda: coverage.commune_status(where, self.france))
+                status = SHARED.get(where, (poles, "status"), lambda: coverage.commune_status(
+                    where, self.france, self._of_france("reach", lambda: coverage.perimeter_reach(
+                        self.france, where))))
                 return coverage.coverage_table(where, self.france, niveau, within=self.territory, status=status)
             self._coverage[niveau] = SHARED.get(where, (poles, niveau, self.territory), table)
         return self._coverage[niveau]
@@ -196,21 +226,9 @@ def apply(poles: pd.DataFrame, supports: pd.DataFrame, territories: Territories,
     france = coverage.filter_poles(poles, supports, filters)
     matching = coverage.matching_supports(supports, filters)
     matching = matching[matching["pole_id"].isin(set(france["id"]))]
-    if territory is None:
-        empty = france.iloc[0:0]
-        return View(filters, None, "", france, france, empty, empty, france, matching, territories, matching)
-    level, code = territory
-    communes = _communes(territories, territory)
-    codes = set(communes["code"])
-    seated = france[france["commune_insee"].isin(codes)]
-    reach = coverage.perimeter_reach(france, territories)
-    reaching_ids = set(reach.loc[reach["commune"].isin(codes), "pole_id"]) - set(seated["id"])
-    reaching = france[france["id"].isin(reaching_ids)]
-    inside = france[france["id"].isin(set(seated["id"]) | reaching_ids)]
-    context = france[~france["id"].isin(set(inside["id"]))]
-    scoped = matching[matching["pole_id"].isin(set(inside["id"])) | given_by(matching, territories, territory)]
-    name = territories.names(level)[code]
-    return View(filters, territory, name, inside, seated, reaching, context, france, scoped, territories, matching)
+    empty = france.iloc[0:0]
+    view = View(filters, None, "", france, france, empty, empty, france, matching, territories, matching)
+    return view if territory is None else view.within(territory)
 
 
 def shared_apply(poles: pd.DataFrame, supports: pd.DataFrame, territories: Territories, filters: Filters,
@@ -219,8 +237,12 @@ def shared_apply(poles: pd.DataFrame, supports: pd.DataFrame, territories: Terri
     same registry tables (the same objects), filters and territory give the same view,
     with the coverage and figures it has already computed. Its tables are read, never
     changed (:meth:`View.coverage` gives a copy)."""
-    return remember((poles, supports, territories), ("view", filters, territory),
-                    lambda: apply(poles, supports, territories, filters, territory))
+    holders = (poles, supports, territories)
+    if territory is None:
+        return remember(holders, ("view", filters, None), lambda: apply(poles, supports, territories, filters))
+    # a territory's view is cut from France's with the same filters (shared too)
+    france = shared_apply(poles, supports, territories, filters)
+    return remember(holders, ("view", filters, territory), lambda: france.within(territory))
 
 
 def valid_supports(supports: pd.DataFrame) -> pd.DataFrame:

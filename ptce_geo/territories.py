@@ -128,9 +128,14 @@ class Territories:
     def communes_in(self, niveau: str, code: str) -> gpd.GeoDataFrame:
         """The communes of the territory (``niveau``, ``code``), in layer order (empty if the
         code is unknown). The rows of each territory are found once per level."""
+        return self.communes.iloc[self.commune_rows(niveau, code)]
+
+    def commune_rows(self, niveau: str, code: str) -> np.ndarray:
+        """The positions of the territory's communes in :attr:`communes`, ascending (empty
+        if the code is unknown). The rows of each territory are found once per level."""
         column = levels.get(niveau).commune_column
         rows = self.cached(("communes_in", column), lambda: self.communes.groupby(column, sort=False).indices)
-        return self.communes.iloc[rows.get(code, [])]
+        return rows.get(code, np.empty(0, dtype=np.intp))
 
     def names(self, niveau: str) -> dict[str, str]:
         """Map code -> name for a level, computed once."""

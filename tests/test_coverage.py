@@ -3,6 +3,8 @@ and what only the national boundaries can show at the end."""
 
 import math
 
+import pandas as pd
+
 import pytest
 
 from ptce_geo import coverage as cv
@@ -191,3 +193,28 @@ def test_coverage_at_every_level_of_the_cog(territories, demo):
     epci = cv.coverage_table(territories, poles, "epci")
     com = territories.communes
     assert epci["population"].sum() == com.loc[com["epci_siren"].notna(), "population"].sum()
+
+
+def test_a_territorys_table_is_the_national_table_cut_to_it(territories, demo):
+    """A territory's table is built from its own rows only; it must say what the national
+    table says of them, including an EPCI that crosses the territory's border (its
+    nearest pole is sought from all of its communes, inside or not)."""
+    poles = cv.filter_poles(demo.poles, demo.soutiens, cv.Filters(leviers=("L3",)))
+    status = cv.commune_status(territories, poles)
+    com = territories.communes
+    spans = com.groupby("epci_siren")["departement_code"].nunique()
+    crossing = spans[spans > 1].index[0]
+    departement = com.loc[com["epci_siren"] == crossing, "departement_code"].iloc[0]
+    checked = 0
+    for within, niveaux in ((("region", "84"), ("commune", "epci", "departement")),
+                            (("departement", departement), ("commune", "epci")),
+                            (("epci", crossing), ("commune",)), (("commune", "01053"), ("commune",))):
+        for niveau in niveaux:
+            whole = cv.coverage_table(territories, poles, niveau, status=status)
+            expected = cv.restrict(whole, territories, niveau, within).reset_index(drop=True)
+            got = cv.coverage_table(territories, poles, niveau, within=within, status=status)
+            pd.testing.assert_frame_equal(got, expected, obj=f"{niveau} dans {within}")
+            checked += len(got)
+        if within[0] == "departement":
+            assert crossing in set(got["code"])  # the EPCI across the border is in the table
+    assert checked > 4000

@@ -237,6 +237,23 @@ def test_pole_markers_are_reachable_by_keyboard_and_named(demo):
     assert "keyboard: true" in script and "<span class='ptce-sr'>Pôle " in script
 
 
+def test_a_popup_written_for_one_map_follows_the_poles_row_in_the_next(demo):
+    """Popups are written once per table of supports and found again by what they show:
+    a pole edited since (a new name, another stage) gets a new popup, the others the same."""
+    supports = demo.soutiens[demo.soutiens["_valide"].astype(bool)]
+    poles = demo.poles[demo.poles["_valide"].astype(bool)].head(6)
+    first = _poles_data(maps.preview_map(poles, supports).get_root().render())[0]["items"]
+    edited = poles.copy()
+    edited.iloc[2, edited.columns.get_loc("nom")] = "Pôle renommé <b>"
+    edited.iloc[3, edited.columns.get_loc("stade")] = "inactif" if poles.iloc[3]["stade"] != "inactif" else "emergent"
+    again = _poles_data(maps.preview_map(edited, supports).get_root().render())[0]["items"]
+    assert "Pôle renommé &lt;b&gt;" in again[2][3] and "Pôle renommé" not in first[2][3]
+    assert again[3][3] != first[3][3]
+    assert [i[3] for k, i in enumerate(again) if k not in (2, 3)] == [i[3] for k, i in enumerate(first) if k not in (2, 3)]
+    # the same popups as written afresh
+    assert again[2][3] == maps.pole_popup(edited.iloc[2], supports[supports["pole_id"] == edited.iloc[2]["id"]])
+
+
 def test_preview_fits_every_pole(demo):
     poles = demo.poles.head(12)
     rendered = maps.preview_map(poles, demo.soutiens).get_root().render()

@@ -150,7 +150,7 @@ def test_coverage_is_shared_between_views_of_the_same_poles_and_not_with_others(
     from ptce_geo import coverage
     calls = []
     real = coverage.commune_status
-    monkeypatch.setattr(coverage, "commune_status", lambda t, p: calls.append(len(p)) or real(t, p))
+    monkeypatch.setattr(coverage, "commune_status", lambda t, p, *a: calls.append(len(p)) or real(t, p, *a))
     monkeypatch.setattr(scope, "SHARED", scope.SharedResults(size=4))
     first = view(reg, tiny).coverage("epci")
     first.loc[:, "couvert"] = False  # the caller's copy
