@@ -625,14 +625,16 @@ def territory_map(communes: gpd.GeoDataFrame, commune_table: pd.DataFrame, outli
     palette = [c for _, _, c in DISTANCE_BINS] + ["#999999"]
     if boundaries is not None:
         display = boundaries.territories.display["communes"]
-    shapes = display if display is not None else communes
-    shapes = shapes[shapes["code"].isin(set(codes))]
+    layer = display if display is not None else communes
+    shapes = None
     if boundaries is not None:
         sources = [boundaries.communes(d) for d in sorted(communes["departement_code"].dropna().unique())]
     else:
+        shapes = layer[layer["code"].isin(set(codes))]
         sources = [boundary_payload(shapes if "population" in shapes else shapes.assign(population=0))]
     if outline is None:  # the union of the drawn communes: it follows their simplified edges exactly
-        outline = gpd.GeoDataFrame(geometry=[shapely.coverage_union_all(shapes.geometry.to_numpy())], crs=4326)
+        outline = DRAWN.get(layer, ("outline", tuple(sorted(codes))), lambda: gpd.GeoDataFrame(
+            geometry=[contour(layer[layer["code"].isin(set(codes))] if shapes is None else shapes)], crs=4326))
     minx, miny, maxx, maxy = communes.total_bounds
     m = base_map(basemap, bounds=[[miny, minx], [maxy, maxx]])
     _View(_view_data(sources, codes, fill, palette,
@@ -652,6 +654,21 @@ def territory_map(communes: gpd.GeoDataFrame, commune_table: pd.DataFrame, outli
         poles=POLE_LEGEND[:1] + (CONTEXT_LEGEND if cluster else []))))
     _local_assets(m, cluster)
     return m
+
+
+#: Holes smaller than this (in square degrees, about 0.1 km² in mainland France) left in a
+#: union of simplified communes are slivers between their edges, not enclaves
+SLIVER_DEG2 = 1e-5
+
+
+def contour(shapes: gpd.GeoDataFrame):
+    """The outline of a territory drawn from its (simplified) communes: their union, with
+    the slivers that simplification leaves between neighbours filled (a real enclave, such
+    as the Enclave des Papes in the Drôme, stays a hole)."""
+    union = shapely.coverage_union_all(shapes.geometry.to_numpy())
+    parts = [shapely.Polygon(p.exterior, [r for r in p.interiors if shapely.Polygon(r).area >= SLIVER_DEG2])
+             for p in shapely.get_parts(union) if isinstance(p, shapely.Polygon)]
+    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
 
 
 def split_poles(poles: pd.DataFrame, territories, territory: tuple[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:

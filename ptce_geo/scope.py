@@ -69,7 +69,7 @@ COVERAGE_COLUMNS = ("id", "nom", "commune_insee", "epci_siren", "departement_cod
 SHARED = SharedResults()
 #: views (:func:`shared_apply`), keyed by the registry's tables (identity), filters and
 #: territory, and what pages derive from them (:func:`remember`)
-VIEWS = SharedResults(size=48)
+VIEWS = SharedResults(size=128)
 #: tables derived from a registry as a whole (:func:`valid_supports`)
 REGISTRY_PARTS = SharedResults(size=8)
 

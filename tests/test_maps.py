@@ -207,6 +207,25 @@ def test_territory_outline_leaves_the_mouse_to_the_communes(territories, demo):
     assert '"interactive": false' in outline
 
 
+def test_a_territory_outline_has_no_specks_but_keeps_its_enclaves(territories):
+    """Simplified communes leave tiny gaps between them; their union drew them as black
+    specks inside a région's outline. Real enclaves stay holes."""
+    import shapely
+
+    def holes_km2(level, code):
+        codes = set(territories.communes_in(level, code)["code"])
+        display = territories.display["communes"]
+        outline = maps.contour(display[display["code"].isin(codes)])
+        # square degrees to km² at 46° N
+        return sorted(shapely.Polygon(r).area * 111.2 ** 2 * 0.695 for p in shapely.get_parts(outline)
+                      for r in p.interiors)
+
+    grand_est = holes_km2("region", "44")
+    assert grand_est and min(grand_est) > 1  # before: six holes of less than 0.001 km²
+    drome = holes_km2("departement", "26")
+    assert len(drome) == 2 and max(drome) > 100  # the Enclave des Papes (Vaucluse), about 120 km²
+
+
 def test_scale_in_km_only_and_quick_views_for_overseas(territories, demo):
     poles = cv.filter_poles(demo.poles, demo.soutiens, cv.Filters())
     table = cv.coverage_table(territories, poles, "epci")
