@@ -38,7 +38,18 @@ LIST_PARAMS = {"leviers": vocab.LEVIERS, "niveaux": vocab.NIVEAUX, "formes": voc
 LIST_LABELS = {"leviers": "Leviers", "niveaux": "Niveau de la collectivité qui soutient",
                "formes": "Forme du soutien", "secteurs": "Secteur", "stades": "Stade",
                "typologies": "Typologie"}
+#: What a list filter keeps, and which poles choosing all of its values leaves out
+LIST_KEEPS = {"leviers": "ayant au moins un soutien de collectivité sur l'un de ces leviers",
+              "niveaux": "soutenus par une collectivité de l'un de ces niveaux",
+              "formes": "ayant au moins un soutien de l'une de ces formes",
+              "secteurs": "de l'un de ces secteurs", "stades": "de l'un de ces stades",
+              "typologies": "de l'une de ces typologies"}
+LIST_WITHOUT = {"leviers": "sans soutien sur un levier", "niveaux": "sans soutien de collectivité",
+                "formes": "sans soutien de forme renseignée", "secteurs": "sans secteur renseigné",
+                "stades": "sans stade renseigné", "typologies": "sans typologie renseignée"}
 PLACE_PARAMS = ("region", "departement", "epci", "commune")
+#: The map's colour modes (``?couleur=``), the first one by default
+COLOUR_MODES = {"couverture": "Couvert / non couvert", "nombre": "Nombre de pôles"}
 DONNEES_PAGE = "pages/donnees.py"  # relative to dashboard/app.py, as st.page_link wants
 
 
@@ -362,27 +373,63 @@ def _from_url() -> None:
     if st.session_state.get("_url_loaded"):
         return
     params = st.query_params
+    unknown = []  # what the address holds that the dashboard does not know is left out, and said
+
+    def quoted(values) -> str:
+        shown = [f"« {md(v[:40])} »" for v in values[:3]]
+        return ", ".join(shown) + (f" et {len(values) - 3} autre(s)" if len(values) > 3 else "")
+
     for key, allowed in LIST_PARAMS.items():
+        given = [v for v in params.get_all(key) for v in v.split(",") if v]
         # each known value once: a URL repeating one value thousands of times stays short
-        values = list(dict.fromkeys(v for v in params.get_all(key) for v in v.split(",") if v in allowed))
-        st.session_state[f"f_{key}"] = values
-    unknown = []
-    for key in PLACE_PARAMS:  # a code the COG does not know is left out, and said
+        st.session_state[f"f_{key}"] = list(dict.fromkeys(v for v in given if v in allowed))
+        strange = list(dict.fromkeys(v for v in given if v not in allowed))
+        if strange:
+            unknown.append(f"{LIST_LABELS[key]} : {quoted(strange)} inconnu(s) dans l'adresse, laissé(s) de côté ; "
+                           "choisissez dans la liste ci-dessous.")
+    for key in PLACE_PARAMS:  # a code the COG does not know
         code = params.get(key, "")
         known = not code or code in territories().names(key)
         st.session_state[f"f_{key}"] = code if known else ""
         if not known:
-            unknown.append(f"{levels.get(key).label} « {md(code[:40])} »")
-    st.session_state["_url_inconnus"] = unknown
+            unknown.append(f"{levels.get(key).label} {quoted([code])} : code inconnu dans l'adresse (COG {COG_YEAR}), "
+                           "laissé de côté ; choisissez le territoire ci-dessous.")
     try:
         st.session_state["_url_annees"] = coverage.parse_years(params["annees"]) if "annees" in params else None
     except ValueError:
         st.session_state["_url_annees"] = None
+        unknown.append(f"Années {quoted([params['annees']])} illisibles dans l'adresse (attendu : une année, ex. "
+                       "2021, ou une période, ex. 2019-2024), laissées de côté : toutes les années sont gardées.")
+    st.session_state["f_fond"] = url_basemap()
+    for key, allowed, label in (("fond", maps.BASEMAPS, "Fond de carte"), ("couleur", COLOUR_MODES, "Couleur")):
+        if params.get(key) and params[key] not in allowed:
+            unknown.append(f"{label} {quoted([params[key]])} inconnu dans l'adresse (attendu : "
+                           f"{', '.join(allowed)}), laissé de côté.")
+    st.session_state["_url_inconnus"] = unknown
     commune = params.get("commune", "")
     st.session_state["f_commune_q"] = territories().names("commune").get(commune, "")
     _show_parents()
-    st.session_state["f_fond"] = settings.basemap(maps.BASEMAPS)
     st.session_state["_url_loaded"] = True
+
+
+def url_basemap() -> str:
+    """The basemap the URL names (``?fond=``), else the server's."""
+    wanted = st.query_params.get("fond", "")
+    return wanted if wanted in maps.BASEMAPS else settings.basemap(maps.BASEMAPS)
+
+
+def url_colour_mode() -> str:
+    """The colour mode of the national map the URL names (``?couleur=``), else the first."""
+    wanted = st.query_params.get("couleur", "")
+    return wanted if wanted in COLOUR_MODES else next(iter(COLOUR_MODES))
+
+
+def colour_mode() -> str:
+    """The key of the map page's colour mode, seeded from the URL when the page opens (the
+    sidebar writes the mode into the URL: :func:`_to_url`)."""
+    if st.session_state.get("mode_couleur") not in COLOUR_MODES:
+        st.session_state["mode_couleur"] = url_colour_mode()
+    return "mode_couleur"
 
 
 def _show_parents(changed: str | None = None) -> None:
@@ -431,7 +478,14 @@ def _to_url(filters: dict) -> None:
     if filters.get("annees"):
         start, end = filters["annees"]
         wanted["annees"] = f"{start}-{end}"
+    if filters.get("fond") and filters["fond"] != settings.basemap(maps.BASEMAPS):
+        wanted["fond"] = filters["fond"]
     current = {k: st.query_params[k] for k in st.query_params}
+    # the map page's colour mode: its widget's value on that page (already the new one when
+    # the user has just changed it), the URL's elsewhere, so that it comes back with the page
+    mode = st.session_state.get("mode_couleur", current.get("couleur"))
+    if mode in COLOUR_MODES and mode != next(iter(COLOUR_MODES)):
+        wanted["couleur"] = mode
     if current != wanted:
         st.query_params.from_dict(wanted)
 
@@ -468,15 +522,18 @@ def sidebar(page_id: str, reg: Registry | None = None) -> tuple[Filters, tuple[s
     terr = territories()
     sb = st.sidebar
     auth.sidebar_block(sb)
-    for place in st.session_state.pop("_url_inconnus", []):
-        sb.warning(f"{place} : code inconnu dans l'adresse (COG {COG_YEAR}), laissé de côté ; "
-                   "choisissez le territoire ci-dessous.")
+    for message in st.session_state.pop("_url_inconnus", []):
+        sb.warning(message)
     sb.header("Filtres")
     chosen = {}
     for key, values in LIST_PARAMS.items():
         fmt = vocab.levier_label if key == "leviers" else (lambda code, v=values: v.get(code, code))
         chosen[key] = sb.multiselect(LIST_LABELS[key], list(values), format_func=fmt, key=f"f_{key}",
-                                     placeholder="Tous")
+                                     placeholder="Tous", help=f"Garde les pôles {LIST_KEEPS[key]}. Liste vide "
+                                                              "(« Tous ») : pas de filtre.")
+        if len(chosen[key]) == len(values):  # « Select all » is not « Tous »: say why poles went
+            sb.caption(f"Toutes les valeurs sont cochées : les pôles {LIST_WITHOUT[key]} sont écartés. Videz la "
+                       "liste (« Tous ») pour les garder.")
     annees = _years(sb, support_years(reg) if reg is not None else None)
     sb.subheader("Territoire")
     regions = terr.regions.sort_values("nom")
@@ -533,7 +590,7 @@ def sidebar(page_id: str, reg: Registry | None = None) -> tuple[Filters, tuple[s
     basemap = sb.selectbox("Fond de carte", list(maps.BASEMAPS), key="f_fond",
                            format_func=lambda k: maps.BASEMAPS[k][0])
     selection = {"region": region, "departement": departement, "epci": epci_code, "commune": commune}
-    _to_url({**chosen, **selection, "annees": annees})
+    _to_url({**chosen, **selection, "annees": annees, "fond": basemap})
     territory = None
     for level in ("commune", "epci", "departement", "region"):
         if selection[level]:
@@ -656,9 +713,15 @@ def file_format(key: str) -> Extract:
 
 
 def file_name(stem: str, view: "View", suffix: str = "csv") -> str:
-    """``poles_departement_44.csv``: the territory of the extract in its name."""
+    """``poles_departement_44_leviers-L6.csv``: the territory and filters of the extract in its name."""
+    return f"{stem}{_named_scope(view)}.{suffix}"
+
+
+def _named_scope(view: "View") -> str:
+    """``_departement_44_leviers-L6``: the territory and the filters, for a file name."""
     where = f"_{view.territory[0]}_{view.territory[1]}" if view.territory else ""
-    return f"{stem}{where}.{suffix}"
+    slug = view.filters.slug()
+    return where + (f"_{slug}" if slug else "")
 
 
 def extract_zip(view: "View", tables: dict, fmt: Extract) -> bytes:
@@ -862,7 +925,7 @@ def gis_exports(view: "View") -> None:
     then held by the session's download buttons. (Streamlit's files written on click are
     held by no session: two runs of any other session delete them, and a busy server
     could answer « not found » to the click that asked for one.)"""
-    poles, supports, territory = view.poles, view.supports, view.territory
+    poles, supports = view.poles, view.supports
     st.subheader("Exports SIG (QGIS)")
     st.caption("Couches `poles` (points), `soutiens` (table), `couverture_epci` et `couverture_communes` "
                "(polygones : couvert, nombre de pôles, pôle le plus proche, distance, population), selon les "
@@ -878,7 +941,7 @@ def gis_exports(view: "View") -> None:
         return gis.view_layers(terr, poles, supports, view.scope.coverage("epci"), view.scope.coverage("commune"),
                                crs)
 
-    name = "ptce_sig" + (f"_{territory[0]}_{territory[1]}" if territory else "") + f"_{crs}"
+    name = f"ptce_sig{_named_scope(view)}_{crs}"
     # the files of this view and CRS, once the button has prepared them: shown while the session
     # asks for them and the process still holds them (another view, or files pushed out, ask again)
     holders, wanted = (view.scope, terr), ("sig", crs)

@@ -8,6 +8,8 @@ pole (great-circle, from the town hall).
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,6 +63,20 @@ class Filters:
         if self.territoire:
             parts.append(f"territoire : {self.territoire[0]} {self.territoire[1]}")
         return " ; ".join(parts) or "aucun filtre"
+
+    def slug(self, limit: int = 48) -> str:
+        """The filters for a file name (``leviers-L6-L7_annees-2020-2022``), empty when there are
+        none; beyond ``limit`` characters, ``filtres-`` and a short digest of them, so that two
+        files of different filters never share a name."""
+        parts = [f"{name}-{'-'.join(values)}" for name, values in (
+            ("leviers", self.leviers), ("niveaux", self.niveaux), ("formes", self.formes),
+            ("secteurs", self.secteurs), ("stades", self.stades), ("typologies", self.typologies)) if values]
+        if self.annees:
+            parts.append(f"annees-{self.annees[0]}-{self.annees[1]}")
+        text = "_".join(parts)
+        if len(text) > limit:
+            text = "filtres-" + hashlib.blake2b(text.encode(), digest_size=4).hexdigest()
+        return re.sub(r"[^0-9A-Za-z_-]", "", text)
 
 
 def _has_any(cell: str, wanted: tuple[str, ...]) -> bool:

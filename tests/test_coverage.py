@@ -218,3 +218,12 @@ def test_a_territorys_table_is_the_national_table_cut_to_it(territories, demo):
         if within[0] == "departement":
             assert crossing in set(got["code"])  # the EPCI across the border is in the table
     assert checked > 4000
+
+
+def test_file_names_carry_the_filters_and_never_collide():
+    assert cv.Filters().slug() == ""
+    assert cv.Filters(leviers=("L6", "L7"), annees=(2020, 2022)).slug() == "leviers-L6-L7_annees-2020-2022"
+    many = cv.Filters(formes=("subvention_fonctionnement", "subvention_investissement", "poste_coordination"))
+    other = cv.Filters(formes=("subvention_fonctionnement", "subvention_investissement"), leviers=("L1",))
+    assert many.slug().startswith("filtres-") and len(many.slug()) <= 48
+    assert many.slug() != other.slug() != cv.Filters(leviers=("L1",)).slug()

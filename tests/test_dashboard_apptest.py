@@ -13,7 +13,7 @@ import streamlit_folium
 from streamlit.testing.v1 import AppTest
 
 from ptce_geo import coverage as cv
-from ptce_geo import maps, paths
+from ptce_geo import maps, paths, vocab
 
 APP = str(paths.ROOT / "dashboard" / "app.py")
 
@@ -373,3 +373,17 @@ def test_tables_are_french_and_an_empty_one_says_so():
     assert display.loc[0, "Population"] == "444\u202f533" and display.loc[0, "Part"] == "12,7\u00a0%"
     assert display.loc[1, "Part"] == ""
     assert at.dataframe[0].value["Population"].tolist() == [444533, 12]
+
+
+def test_choosing_every_lever_says_why_poles_go(maps_drawn, demo):
+    """« Select all » on the levers keeps only poles with a support on a lever, which
+    « Tous » does not: the sidebar says so, with the way back."""
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert _metrics(at)["Pôles affichés"] == "150"
+    assert not any("sont écartés" in c.value for c in at.sidebar.caption)
+    at.sidebar.multiselect(key="f_leviers").set_value(list(vocab.LEVIERS)).run()
+    shown = int(_metrics(at)["Pôles affichés"])
+    with_lever = cv.filter_poles(demo.poles, demo.soutiens, cv.Filters(leviers=tuple(vocab.LEVIERS)))
+    assert shown == len(with_lever) < 150
+    [said] = [c.value for c in at.sidebar.caption if "sont écartés" in c.value]
+    assert "sans soutien sur un levier" in said and "Videz la liste" in said

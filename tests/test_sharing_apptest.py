@@ -88,6 +88,59 @@ def test_the_link_of_the_view_and_its_embed_snippet(maps_drawn):
     assert not any("importé" in w.value for w in at.sidebar.info)  # the shared registry: no caution
 
 
+def _share_fields(at) -> dict:
+    fields = {}
+    for element in at.sidebar.get("html"):
+        found = re.search(r'id="(ptce-[a-z]+)"[^>]*(?:value="([^"]*)"|>([^<]*)</textarea>)', element.proto.body)
+        if found:
+            fields[found.group(1)] = html.unescape(found.group(2) or found.group(3))
+    return fields
+
+
+def test_a_shared_link_shows_the_same_basemap_and_colours(maps_drawn):
+    """The basemap and the map's colour mode go into the link and come back from it, on
+    the map page and in the embed view."""
+    at = _app(leviers="L6")
+    at.radio(key="mode_couleur").set_value("nombre").run()
+    at.sidebar.selectbox(key="f_fond").set_value("ign").run()
+    assert not at.exception
+    link, snippet = _share_fields(at)["ptce-lien"], _share_fields(at)["ptce-integration"]
+    for text in (link, snippet):
+        assert "couleur=nombre" in text and "fond=ign" in text and "leviers=L6" in text
+    query = dict(pair.split("=", 1) for pair in link.split("?", 1)[1].split("&"))
+    maps_drawn.clear()
+    opened = _app(**query)
+    assert not opened.exception
+    assert opened.radio(key="mode_couleur").value == "nombre"
+    assert opened.sidebar.selectbox(key="f_fond").value == "ign"
+    assert "Pôles ayant leur siège dans l&#x27;EPCI" in maps_drawn[-1] and "data.geopf.fr" in maps_drawn[-1]
+    # back to the default colours: the link says nothing of them
+    opened.radio(key="mode_couleur").set_value("couverture").run()
+    assert "couleur=" not in _share_fields(opened)["ptce-lien"]
+    maps_drawn.clear()
+    embed = _app(vue="integration", **query)
+    assert not embed.exception and "Pôles ayant leur siège dans l&#x27;EPCI" in maps_drawn[0]
+    assert "data.geopf.fr" in maps_drawn[0]
+
+
+def test_unknown_filter_values_in_a_link_are_said_not_dropped_silently(maps_drawn):
+    """A link edited by hand, or from an older version: unknown levers, unreadable years,
+    an unknown basemap or colour mode are left out, each with a French warning naming it;
+    what is known is kept."""
+    at = _app(leviers="L6,L99", formes="poste_coordination,tresor", annees="20x4", fond="satellite", couleur="rouge")
+    assert not at.exception
+    warnings = [w.value for w in at.sidebar.warning]
+    assert any(w.startswith("Leviers :") and "L99" in w and "L6" not in w for w in warnings)
+    assert any(w.startswith("Forme du soutien :") and "tresor" in w for w in warnings)
+    assert any(w.startswith("Années") and "20x4" in w and "2019-2024" in w for w in warnings)
+    assert any(w.startswith("Fond de carte") and "satellite" in w for w in warnings)
+    assert any(w.startswith("Couleur") and "rouge" in w for w in warnings)
+    assert at.sidebar.multiselect(key="f_leviers").value == ["L6"]
+    assert at.radio(key="mode_couleur").value == "couverture"
+    at.run()  # said once, when the link is opened
+    assert not any("L99" in w.value for w in at.sidebar.warning)
+
+
 def test_an_imported_registry_is_warned_where_the_link_is_copied(maps_drawn, demo):
     at = AppTest.from_file(APP, default_timeout=120)
     at.session_state["registre_importe"] = demo
@@ -135,6 +188,8 @@ def test_data_page_has_gis_exports_with_a_crs_choice(maps_drawn):
     assert "GeoPackage (.gpkg, toutes les couches)" in labels and "GeoJSON (ZIP, un fichier par couche)" in labels
     at.radio(key="sig_crs").set_value("2154").run()  # another file: to be prepared again
     assert not any(b.label.startswith("GeoPackage") for b in at.get("download_button"))
+    at.sidebar.multiselect(key="f_leviers").set_value(["L6"]).run()  # the file's name says its filters
+    assert any("ptce_sig_leviers-L6_2154.gpkg" in c.value for c in at.caption)
 
 
 def test_hostile_codes_in_the_address_are_left_out_and_said(maps_drawn):

@@ -13,8 +13,8 @@ view.say_scope()
 
 if territory is None:
     epci_table = view.scope.coverage("epci")
-    mode = st.radio("Couleur des EPCI", ["couverture", "nombre"], horizontal=True, key="mode_couleur",
-                    format_func={"couverture": "Couvert / non couvert", "nombre": "Nombre de pôles"}.get)
+    mode = st.radio("Couleur des EPCI", list(common.COLOUR_MODES), horizontal=True, key=common.colour_mode(),
+                    format_func=common.COLOUR_MODES.get)
     # the base only changes with the colour mode or the basemap: a filter change
     # swaps the layers inside the mounted map, which keeps its zoom and position
     common.folium_map(lambda: maps.national_layers(terr.display["epci"], epci_table, view.poles, view.all_supports,
