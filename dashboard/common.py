@@ -536,24 +536,15 @@ def sidebar(page_id: str, reg: Registry | None = None) -> tuple[Filters, tuple[s
                        "liste (« Tous ») pour les garder.")
     annees = _years(sb, support_years(reg) if reg is not None else None)
     sb.subheader("Territoire")
-    regions = terr.regions.sort_values("nom")
-    region = sb.selectbox("Région", [""] + regions["code"].tolist(), key="f_region", on_change=_to_france,
+    region = sb.selectbox("Région", _choices("region"), key="f_region", on_change=_to_france,
                           format_func=lambda c: "Toute la France" if not c else terr.names("region")[c])
-    deps = terr.departements
-    if region:
-        deps = deps[deps["region_code"] == region]
-    dep_codes = [""] + deps["code"].tolist()
+    dep_codes = _choices("departement", region)
     if st.session_state.get("f_departement") not in dep_codes:
         st.session_state["f_departement"] = ""
     departement = sb.selectbox("Département", dep_codes, key="f_departement",
                                on_change=_show_parents, args=("departement",),
                                format_func=lambda c: "Tous" if not c else f"{c} – {terr.names('departement')[c]}")
-    epci = terr.epci
-    if departement:
-        epci = epci[epci["departements"].str.split("|").map(lambda ds: departement in ds)]
-    elif region:
-        epci = epci[epci["region_code"] == region]
-    epci_codes = [""] + epci.sort_values("nom")["code"].tolist()
+    epci_codes = _choices("epci", departement, "departement") if departement else _choices("epci", region)
     wanted = sb.text_input("Rechercher un EPCI (nom ou SIREN)", key="f_epci_q", on_change=_show_searched_epci,
                            help="Les accents et les majuscules sont facultatifs : « pontchateau » trouve "
                                 "« Pontchâteau ».")
@@ -600,6 +591,24 @@ def sidebar(page_id: str, reg: Registry | None = None) -> tuple[Filters, tuple[s
     _keep()
     share_block(sb)
     return filters, territory, basemap
+
+
+def _choices(level: str, within: str = "", within_level: str = "region") -> list[str]:
+    """The sidebar's list of ``level`` codes (a blank first: « Tous »), inside the région or
+    département ``within`` (all of France when blank): régions and EPCI by name, départements
+    by code; an EPCI across several départements is in each of their lists. Worked out once
+    per list (it was a filter and a sort of the full-resolution layers at every run)."""
+    terr = territories()
+
+    def build() -> list[str]:
+        layer = pd.DataFrame(terr.layer(level).drop(columns="geometry"))
+        if within and level == "epci" and within_level == "departement":
+            layer = layer[layer["departements"].str.split("|").map(lambda ds: within in ds)]
+        elif within:
+            layer = layer[layer["region_code"] == within]
+        ordered = layer if level == "departement" else layer.sort_values("nom", kind="stable")
+        return [""] + ordered["code"].tolist()
+    return terr.cached(("sidebar choices", level, within_level, within), build)
 
 
 def territory_label(territory: tuple[str, str] | None) -> str:
