@@ -520,7 +520,11 @@ def _pole_items(poles: pd.DataFrame, supports: pd.DataFrame, clustered: bool, co
     grouped = DRAWN.get(supports, "supports by pole", group)
     popups = DRAWN.get(supports, "popups", dict)  # shared: a popup is the same for any session
     items = []
-    for p in poles.to_dict("records"):
+    # only the columns a marker shows, read column by column (a frame's rows as dicts, with
+    # all of a registry's columns, cost more than everything else here)
+    columns = [c for c in (*POPUP_COLUMNS, "point_lat", "point_lon") if c in poles]
+    for values in zip(*(poles[c].to_numpy(dtype=object) for c in columns)):
+        p = dict(zip(columns, values))
         shown = tuple((type(v).__name__, str(v)) for v in (p.get(c) for c in POPUP_COLUMNS))
         if shown not in popups:
             popups[shown] = _popup(p, grouped.get(p["id"], []))
