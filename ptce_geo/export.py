@@ -80,9 +80,22 @@ def to_csv_text(frame: pd.DataFrame, dialect: str = "excel") -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=sep, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow([neutralise(str(c)) for c in frame.columns])
-    for row in frame.itertuples(index=False, name=None):
-        writer.writerow([_cell(v, decimal) for v in row])
+    writer.writerows(zip(*(_cells(column, decimal) for _, column in frame.items())))
     return buffer.getvalue()
+
+
+def _cells(column: pd.Series, decimal: str) -> list[str]:
+    """A column's cells as :func:`_cell` writes them, a whole column at once where its type
+    allows (whole numbers, booleans, text)."""
+    dtype = column.dtype
+    if dtype.kind in "iu" and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
+        return [str(v) for v in column.tolist()]
+    if dtype.kind == "b" and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
+        return ["oui" if v else "non" for v in column.tolist()]
+    values = column.tolist()  # numpy scalars become Python values
+    if all(type(v) is str for v in values):
+        return [neutralise(v) for v in values]
+    return [_cell(v, decimal) for v in values]
 
 
 def to_csv_bytes(frame: pd.DataFrame, dialect: str = "excel") -> bytes:
@@ -98,8 +111,10 @@ def write_csv(frame: pd.DataFrame, path, dialect: str = "excel") -> None:
 
 def public_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """Drop internal columns (``_valide``…) but keep the spreadsheet row as ``ligne``."""
-    out = frame.rename(columns={"_ligne": "ligne"})
-    return out[[c for c in out.columns if not str(c).startswith("_") and c != "geometry"]]
+    keep = [c for c in frame.columns if c == "_ligne" or not (str(c).startswith("_") or c == "geometry")]
+    out = frame[keep]  # a new table: its headers are set in place (a rename would copy it again)
+    out.columns = ["ligne" if c == "_ligne" else c for c in keep]
+    return out
 
 
 def _print_cell(value: object, percent: bool) -> str:

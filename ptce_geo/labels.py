@@ -112,7 +112,8 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
     if "poles" in out:
         out["poles"] = out["poles"].map(lambda c: " ; ".join(split_list(c)) if isinstance(c, str) else c)
     fields = _fields_of(frame)
-    return out.rename(columns=lambda c: header(c, fields))
+    out.columns = [header(c, fields) for c in out.columns]  # a copy already: no second one
+    return out
 
 
 def dictionary(*frames: pd.DataFrame) -> pd.DataFrame:

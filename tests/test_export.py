@@ -3,6 +3,7 @@ import io
 
 import pandas as pd
 
+from ptce_geo import export
 from ptce_geo.export import neutralise, public_columns, to_csv_bytes
 
 
@@ -47,3 +48,24 @@ def test_neutralise():
 def test_public_columns_hide_internals(demo):
     cols = public_columns(demo.poles).columns
     assert "ligne" in cols and "_valide" not in cols
+
+
+def test_a_csv_is_written_cell_by_cell_as_each_cell_alone_would_be():
+    """Columns are written a whole column at once where their type allows: every cell must
+    still read as it does alone (numbers, booleans, blanks, formulas, nullable types)."""
+    frame = pd.DataFrame({
+        "entier": [1, -2, 30],
+        "reel": [1.5, float("nan"), 2.0],
+        "booleen": [True, False, True],
+        "texte": ["=1+1", "Éa;b", "ok"],
+        "mixte": ["x", None, 3.25],
+        "entier_nul": pd.array([1, None, 3], dtype="Int64"),
+        "booleen_nul": pd.array([True, None, False], dtype="boolean"),
+        "grand": [10**15 + 0.5, 1e-7, -0.0],
+    })
+    for dialect, sep, decimal in (("excel", ";", ","), ("csv", ",", ".")):
+        rows = list(csv.reader(io.StringIO(export.to_csv_text(frame, dialect)), delimiter=sep))
+        assert rows[0] == list(frame.columns)
+        expected = [[export._cell(v, decimal) for v in row] for row in frame.itertuples(index=False, name=None)]
+        assert rows[1:] == expected
+    assert rows[1][3] == "'=1+1" and rows[2][5] == "" and rows[1][2] == "oui"

@@ -3,7 +3,7 @@ import io
 import pandas as pd
 import pytest
 
-from ptce_geo.registry import MAX_CELL_CHARS, RegistryError, load_registry, parse_number, read_tables
+from ptce_geo.registry import MAX_CELL_CHARS, RegistryError, load_registry, parse_number, read_tables, user_header
 from ptce_geo.text import thousands
 
 HEADER = "id,nom,commune_insee,latitude,longitude,typologie,stade,secteurs\n"
@@ -462,3 +462,19 @@ def test_report_rows_of_a_file_level_issue_have_an_empty_line_cell(write):
     from ptce_geo import export
     rows = list(csv.DictReader(io.StringIO(export.to_csv_text(frame)), delimiter=";"))
     assert sorted({r["ligne"] for r in rows}) == ["", "2"]
+
+
+def test_user_headers_are_shared_by_derived_tables_not_copied(demo):
+    """pandas deep-copies a table's attrs into every table derived from it; the user's headers
+    (for messages naming their columns) are read-only and shared, and survive a round trip
+    through pickle (a worker process reads uploads)."""
+    import copy
+    import pickle
+    headers = demo.poles.attrs["entetes"]
+    derived = demo.poles[demo.poles["_valide"]].copy()
+    assert derived.attrs["entetes"] is headers and user_header(derived, "nom") == headers["nom"]
+    with pytest.raises(TypeError):
+        headers["nom"] = "autre"
+    again = pickle.loads(pickle.dumps(demo.poles))
+    assert dict(again.attrs["entetes"]) == dict(headers)
+    assert copy.copy(headers) == headers

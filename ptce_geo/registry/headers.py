@@ -80,6 +80,24 @@ def map_headers(columns: Iterable[str], table: str) -> tuple[dict[str, str], lis
     return mapping, issues
 
 
+class Headers(dict):
+    """The headers as the user wrote them, by canonical column, kept in a table's ``attrs``.
+    Read-only, so shared rather than copied: pandas deep-copies a frame's ``attrs`` into
+    every frame derived from it (each filter, selection, copy), which cost more than some
+    of the operations themselves."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __reduce__(self):  # pickled (to or from a worker process) as a plain mapping
+        return (Headers, (dict(self),))
+
+    def _read_only(self, *args, **kwargs):
+        raise TypeError("les en-têtes d'un tableau ne se modifient pas")
+
+    __setitem__ = __delitem__ = update = pop = popitem = clear = setdefault = __ior__ = _read_only
+
+
 def user_header(frame: pd.DataFrame, canonical: str | None) -> str | None:
     """The header the user wrote for a canonical column of a validated table."""
     return frame.attrs.get("entetes", {}).get(canonical, canonical) if canonical else canonical

@@ -13,7 +13,7 @@ import pandas as pd
 from .. import settings, vocab
 from ..export import neutralise
 from ..text import is_blank, split_list, thousands
-from .headers import ALIASES, map_headers, missing_required, user_header
+from .headers import ALIASES, Headers, map_headers, missing_required, user_header
 from .model import AVERTISSEMENT, ERREUR, LIST_SEPARATOR, POLE_COLUMNS, SOUTIEN_COLUMNS, Issue, RegistryError
 from . import dates
 from .cells import unique_headers
@@ -254,7 +254,7 @@ def _prepare(frame: pd.DataFrame, table: str, name: str,
     frame["_valide"] = True
     chosen = {v: k for k, v in (renames or {}).items() if v}
     # canonical -> the header as the user wrote it (through their own mapping if any)
-    frame.attrs["entetes"] = {v: chosen.get(k, k) for k, v in headers.items()}
+    frame.attrs["entetes"] = Headers({v: chosen.get(k, k) for k, v in headers.items()})
     _report_controls(controls, frame, table, issues)
     for col in frame.columns.drop(["_ligne", "_valide"]):
         too_long = frame[col].str.len() > MAX_CELL_CHARS

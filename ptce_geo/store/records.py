@@ -14,6 +14,7 @@ import math
 import pandas as pd
 
 from ..registry import POLE_COLUMNS, SOUTIEN_COLUMNS, Issue, Registry, RegistryError, ERREUR
+from ..registry.headers import Headers
 from ..registry.validation import empty_soutiens, validate_poles, validate_soutiens
 from ..text import slug
 from . import schema
@@ -81,7 +82,7 @@ def trusted_registry(poles: pd.DataFrame, soutiens: pd.DataFrame, source: str) -
         for column, values in extra.items():
             frame[column] = values
         frame["_valide"] = True
-        frame.attrs["entetes"] = {c: c for c in columns}
+        frame.attrs["entetes"] = Headers({c: c for c in columns})
         return frame
     pole_frame = table(poles, POLE_COLUMNS, schema.POLE_NUMBERS, {})
     support_frame = table(soutiens, SOUTIEN_COLUMNS, schema.SOUTIEN_NUMBERS,
