@@ -492,6 +492,21 @@ class _Poles(_ScriptElement):
         self.data = data  # script text (:func:`_script_json`)
 
 
+class _Outline(_ScriptElement):
+    """A territory's contour drawn by ``ptceMap.outline``: a line that leaves the mouse to the
+    communes under it (GeoJSON of our own geometry: numbers only)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        ptceMap.outline({{ this._parent.get_name() }}, {{ this.data }});
+        {% endmacro %}""")
+
+    def __init__(self, data: str):
+        super().__init__()
+        self._name = "PtceOutline"
+        self.data = data
+
+
 def add_poles(m, poles: pd.DataFrame, supports: pd.DataFrame, cluster: bool = True, context: bool = False):
     """Poles as round markers that a keyboard reaches (Tab, then Enter opens the
     popup), clustered when zoomed out, with escaped tooltips and popups.
@@ -637,16 +652,17 @@ def territory_map(communes: gpd.GeoDataFrame, commune_table: pd.DataFrame, outli
         shapes = layer[layer["code"].isin(set(codes))]
         sources = [boundary_payload(shapes if "population" in shapes else shapes.assign(population=0))]
     if outline is None:  # the union of the drawn communes: it follows their simplified edges exactly
-        outline = DRAWN.get(layer, ("outline", tuple(sorted(codes))), lambda: gpd.GeoDataFrame(
-            geometry=[contour(layer[layer["code"].isin(set(codes))] if shapes is None else shapes)], crs=4326))
+        shape = DRAWN.get(layer, ("outline", tuple(sorted(codes))), lambda: shapely.to_geojson(
+            contour(layer[layer["code"].isin(set(codes))] if shapes is None else shapes)))
+    else:
+        shape = shapely.to_geojson(shapely.union_all(outline.geometry.to_numpy()))
     minx, miny, maxx, maxy = communes.total_bounds
     m = base_map(basemap, bounds=[[miny, minx], [maxy, maxx]])
     _View(_view_data(sources, codes, fill, palette,
                      ["Commune", "Distance au pôle le plus proche", "Pôle le plus proche"],
                      ["nom", _km(distance), _enum(codes.map(table["pole_proche_nom"]))],
                      style={"color": "#666", "weight": 0.3, "fillOpacity": 0.6})).add_to(m)
-    folium.GeoJson(outline, name="Contour", interactive=False,
-                   style_function=lambda f: {"fill": False, "color": "#000", "weight": 3}).add_to(m)
+    _Outline(shape).add_to(m)
     cluster = False
     if context_poles is not None and len(context_poles):
         cluster = add_poles(m, context_poles, supports, context=True)

@@ -113,6 +113,13 @@
     return group;
   }
 
+  /* A territory's contour: a line only, which leaves the mouse (tooltips) to the communes. */
+  function outline(target, shape) {
+    return L.geoJSON(shape, {interactive: false, style: function () {
+      return {fill: false, color: "#000", weight: 3};
+    }}).addTo(target);
+  }
+
   /* Popups stay clear of the legend: pan the map when one would open under it. */
   function clearOfLegend(map) {
     map.on("popupopen", function (e) {
@@ -125,5 +132,5 @@
     });
   }
 
-  window.ptceMap = {draw: draw, poles: poles, clearOfLegend: clearOfLegend, load: load};
+  window.ptceMap = {draw: draw, poles: poles, outline: outline, clearOfLegend: clearOfLegend, load: load};
 })();
