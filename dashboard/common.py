@@ -379,11 +379,8 @@ def _from_url() -> None:
         shown = [f"« {md(v[:40])} »" for v in values[:3]]
         return ", ".join(shown) + (f" et {len(values) - 3} autre(s)" if len(values) > 3 else "")
 
-    for key, allowed in LIST_PARAMS.items():
-        given = [v for v in params.get_all(key) for v in v.split(",") if v]
-        # each known value once: a URL repeating one value thousands of times stays short
-        st.session_state[f"f_{key}"] = list(dict.fromkeys(v for v in given if v in allowed))
-        strange = list(dict.fromkeys(v for v in given if v not in allowed))
+    for key in LIST_PARAMS:
+        st.session_state[f"f_{key}"], strange = _url_list(key)
         if strange:
             unknown.append(f"{LIST_LABELS[key]} : {quoted(strange)} inconnu(s) dans l'adresse, laissé(s) de côté ; "
                            "choisissez dans la liste ci-dessous.")
@@ -401,7 +398,8 @@ def _from_url() -> None:
         unknown.append(f"Années {quoted([params['annees']])} illisibles dans l'adresse (attendu : une année, ex. "
                        "2021, ou une période, ex. 2019-2024), laissées de côté : toutes les années sont gardées.")
     st.session_state["f_fond"] = url_basemap()
-    for key, allowed, label in (("fond", maps.BASEMAPS, "Fond de carte"), ("couleur", COLOUR_MODES, "Couleur")):
+    for key, allowed, label in (("fond", maps.BASEMAPS, "Fond de carte"),
+                                ("couleur", COLOUR_MODES, "Mode de couleur de la carte")):
         if params.get(key) and params[key] not in allowed:
             unknown.append(f"{label} {quoted([params[key]])} inconnu dans l'adresse (attendu : "
                            f"{', '.join(allowed)}), laissé de côté.")
@@ -410,6 +408,15 @@ def _from_url() -> None:
     st.session_state["f_commune_q"] = territories().names("commune").get(commune, "")
     _show_parents()
     st.session_state["_url_loaded"] = True
+
+
+def _url_list(key: str) -> tuple[list[str], list[str]]:
+    """The values of a list filter in the URL (``?leviers=L1,L6``): (known, unknown), each value
+    once (a URL repeating one value thousands of times stays short)."""
+    given = [v for v in st.query_params.get_all(key) for v in v.split(",") if v]
+    allowed = LIST_PARAMS[key]
+    return (list(dict.fromkeys(v for v in given if v in allowed)),
+            list(dict.fromkeys(v for v in given if v not in allowed)))
 
 
 def url_basemap() -> str:
@@ -424,9 +431,9 @@ def url_colour_mode() -> str:
     return wanted if wanted in COLOUR_MODES else next(iter(COLOUR_MODES))
 
 
-def colour_mode() -> str:
-    """The key of the map page's colour mode, seeded from the URL when the page opens (the
-    sidebar writes the mode into the URL: :func:`_to_url`)."""
+def colour_mode_key() -> str:
+    """The widget key of the map page's colour mode, its value seeded from the URL when the
+    page opens (the sidebar writes the mode into the URL: :func:`_to_url`)."""
     if st.session_state.get("mode_couleur") not in COLOUR_MODES:
         st.session_state["mode_couleur"] = url_colour_mode()
     return "mode_couleur"
@@ -495,8 +502,8 @@ def support_years(reg: Registry) -> tuple[int, int] | None:
     per registry."""
     def read():
         years = pd.to_numeric(reg.soutiens["annee"], errors="coerce").dropna() if len(reg.soutiens) else []
-        return (int(min(years)), int(max(years))) if len(years) else None
-    return scope.REGISTRY_PARTS.get(reg.soutiens, "years", read) if len(reg.soutiens) else None
+        return (int(min(years)), int(max(years))) if len(years) else False
+    return scope.REGISTRY_PARTS.get(reg.soutiens, "years", read) or None
 
 
 def _years(sb, available: tuple[int, int] | None) -> tuple[int, int] | None:
@@ -535,8 +542,8 @@ def sidebar(page_id: str, reg: Registry | None = None) -> tuple[Filters, tuple[s
                                      placeholder="Tous", help=f"Garde les pôles {LIST_KEEPS[key]}. Liste vide "
                                                               "(« Tous ») : pas de filtre.")
         if len(chosen[key]) == len(values):  # « Select all » is not « Tous »: say why poles went
-            sb.caption(f"Toutes les valeurs sont cochées : les pôles {LIST_WITHOUT[key]} sont écartés. Videz la "
-                       "liste (« Tous ») pour les garder.")
+            sb.caption(f"Toutes les valeurs sont sélectionnées : les pôles {LIST_WITHOUT[key]} sont écartés. "
+                       "Videz la liste (« Tous ») pour les garder.")
     annees = _years(sb, support_years(reg) if reg is not None else None)
     sb.subheader("Territoire")
     region = sb.selectbox("Région", _choices("region"), key="f_region", on_change=_to_france,
@@ -596,21 +603,21 @@ def sidebar(page_id: str, reg: Registry | None = None) -> tuple[Filters, tuple[s
     return filters, territory, basemap
 
 
-def _choices(level: str, within: str = "", within_level: str = "region") -> list[str]:
+def _choices(level: str, within: str = "", within_level: str = "region") -> tuple[str, ...]:
     """The sidebar's list of ``level`` codes (a blank first: « Tous »), inside the région or
     département ``within`` (all of France when blank): régions and EPCI by name, départements
     by code; an EPCI across several départements is in each of their lists. Worked out once
     per list (it was a filter and a sort of the full-resolution layers at every run)."""
     terr = territories()
 
-    def build() -> list[str]:
+    def build() -> tuple[str, ...]:
         layer = pd.DataFrame(terr.layer(level).drop(columns="geometry"))
         if within and level == "epci" and within_level == "departement":
             layer = layer[layer["departements"].str.split("|").map(lambda ds: within in ds)]
         elif within:
             layer = layer[layer["region_code"] == within]
         ordered = layer if level == "departement" else layer.sort_values("nom", kind="stable")
-        return [""] + ordered["code"].tolist()
+        return ("", *ordered["code"])
     return terr.cached(("sidebar choices", level, within_level, within), build)
 
 
@@ -787,10 +794,10 @@ def embed_requested() -> bool:
 
 def url_view() -> tuple[Filters, tuple[str, str] | None]:
     """Filters and territory read straight from the URL, without drawing the sidebar
-    (the embed view has none). Unknown values are ignored, as in the sidebar."""
+    (the embed view has none). Unknown values are left out, silently here: the embed view
+    is shown to a collectivité's public (the sidebar names them to whoever opens the link)."""
     params = st.query_params
-    lists = {key: tuple(dict.fromkeys(v for v in params.get_all(key) for v in v.split(",") if v in allowed))
-             for key, allowed in LIST_PARAMS.items()}
+    lists = {key: tuple(_url_list(key)[0]) for key in LIST_PARAMS}
     territory = None
     for level in ("commune", "epci", "departement", "region"):
         code = params.get(level, "")
@@ -852,8 +859,8 @@ def share_block(sb) -> None:
     """« Copier le lien de cette vue »: the URL (which holds the filters) with a copy
     button, the warning for an imported registry, and the embed snippet."""
     with sb.expander("Copier le lien de cette vue", icon=":material/link:"):
-        copy_field("ptce-lien", "Lien de cette vue : il rouvre cette page avec les mêmes filtres et le même "
-                   "territoire", view_url(), button="Copier le lien")
+        copy_field("ptce-lien", "Lien de cette vue : il rouvre cette page avec les mêmes filtres, le même "
+                   "territoire et le même fond de carte", view_url(), button="Copier le lien")
         shared_link_warning()
         copy_field("ptce-integration", "Carte seule, à intégrer dans le site d'une collectivité (code HTML)",
                    embed_snippet(view_url(embed=True)), lines=4, button="Copier le code d'intégration")

@@ -66,8 +66,9 @@ class Filters:
 
     def slug(self, limit: int = 48) -> str:
         """The filters for a file name (``leviers-L6-L7_annees-2020-2022``), empty when there are
-        none; beyond ``limit`` characters, ``filtres-`` and a short digest of them, so that two
-        files of different filters never share a name."""
+        none; beyond ``limit`` characters, ``filtres-`` and a short digest of them. Two sets of
+        filters of one view get different names (the seat filter ``territoire`` is not in it:
+        file names carry the view's territory themselves)."""
         parts = [f"{name}-{'-'.join(values)}" for name, values in (
             ("leviers", self.leviers), ("niveaux", self.niveaux), ("formes", self.formes),
             ("secteurs", self.secteurs), ("stades", self.stades), ("typologies", self.typologies)) if values]
@@ -277,8 +278,8 @@ def coverage_table(territories: Territories, poles: pd.DataFrame, niveau: str,
                              "pole_proche_nom": status["pole_proche_nom"].to_numpy()[best_rows.to_numpy()]},
                             index=best_rows.index)
         table["distance_km"] = table["code"].map(best["distance_km"])
-        table["pole_proche_id"] = table["code"].map(best["pole_proche_id"]).fillna("")
-        table["pole_proche_nom"] = table["code"].map(best["pole_proche_nom"]).fillna("")
+        for column in ("pole_proche_id", "pole_proche_nom"):  # text, even in a table without rows
+            table[column] = table["code"].map(best[column]).fillna("").astype(object)
     table["couvert"] = (table["nb_poles_siege"] > 0) | (table["nb_poles_perimetre"] > 0)
     first = ["code", "nom", "type", "population", "couvert", "nb_poles_siege", "nb_poles_perimetre",
              "distance_km", "pole_proche_id", "pole_proche_nom"]

@@ -111,9 +111,9 @@ def write_csv(frame: pd.DataFrame, path, dialect: str = "excel") -> None:
 
 def public_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """Drop internal columns (``_valide``…) but keep the spreadsheet row as ``ligne``."""
-    keep = [c for c in frame.columns if c == "_ligne" or not (str(c).startswith("_") or c == "geometry")]
-    out = frame[keep]  # a new table: its headers are set in place (a rename would copy it again)
-    out.columns = ["ligne" if c == "_ligne" else c for c in keep]
+    keep = [c == "_ligne" or not (str(c).startswith("_") or c == "geometry") for c in frame.columns]
+    out = frame.loc[:, keep]  # a new table (columns of the same name each once): headers set in place
+    out.columns = ["ligne" if c == "_ligne" else c for c in out.columns]
     return out
 
 

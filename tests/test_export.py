@@ -69,3 +69,9 @@ def test_a_csv_is_written_cell_by_cell_as_each_cell_alone_would_be():
         expected = [[export._cell(v, decimal) for v in row] for row in frame.itertuples(index=False, name=None)]
         assert rows[1:] == expected
     assert rows[1][3] == "'=1+1" and rows[2][5] == "" and rows[1][2] == "oui"
+
+
+def test_public_columns_keep_each_column_once():
+    frame = pd.DataFrame([[1, 2, 3, 4]], columns=["_ligne", "a", "a", "_valide"])
+    out = public_columns(frame)
+    assert list(out.columns) == ["ligne", "a", "a"] and out.iloc[0].tolist() == [1, 2, 3]

@@ -100,3 +100,29 @@ def test_portrait_of_a_real_epci_against_france(territories, demo):
     comp = fiche.comparaison.set_index("territoire")
     assert list(comp.index) == ["Ce territoire", "Région : Auvergne-Rhône-Alpes", "France"]
     assert comp.loc["France", "epci"] == len(epci)
+
+
+def test_shared_comparison_rows_belong_to_each_territory(territories, demo):
+    """The région and France rows of a fiche are shared by the fiches of the same filters: each
+    fiche must still show its own région's figures (two EPCI in different régions, and a
+    commune's EPCI row), as computed afresh."""
+    from ptce_geo import scope
+    filters = cv.Filters(leviers=("L2",))
+    views = {code: scope.shared_apply(demo.poles, demo.soutiens, territories, filters, (level, code))
+             for level, code in (("epci", "200071751"), ("epci", "246700488"), ("commune", "29019"))}
+    france = next(iter(views.values())).for_france()
+    epci_table = france.coverage("epci")
+    seen_regions = set()
+    for code, view in views.items():
+        fiche = portrait.of_view(territories, view)
+        rows = fiche.comparaison.set_index("territoire")
+        communes = territories.communes_in(view.territory[0], code)
+        region = communes["region_code"].iat[0]
+        seen_regions.add(region)
+        afresh = portrait._indicators(france.poles, epci_table, territories.communes_in("region", region))
+        assert rows.loc[f"Région : {territories.names('region')[region]}"].to_dict() == afresh
+        if view.territory[0] == "commune":
+            epci = communes["epci_siren"].iat[0]
+            afresh = portrait._indicators(france.poles, epci_table, territories.communes_in("epci", epci))
+            assert rows.loc[f"EPCI : {territories.names('epci')[epci]}"].to_dict() == afresh
+    assert len(seen_regions) == 3

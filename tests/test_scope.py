@@ -216,3 +216,24 @@ def test_results_of_a_freed_registry_are_forgotten(reg, tiny):
     assert alive() is None  # the store did not keep the registry
     store.put((reg.poles, tiny), "autre", 1)
     assert len(store) == 1
+
+
+def test_a_territorys_view_cut_from_frances_is_the_view_built_alone(demo, territories, monkeypatch):
+    """Territories' views are cut from France's view of the same filters (filtering and the
+    perimeters' reach done once): each must hold exactly what a view built alone holds."""
+    from ptce_geo import coverage
+    calls = []
+    real = coverage.perimeter_reach
+    monkeypatch.setattr(coverage, "perimeter_reach", lambda p, t: calls.append(len(p)) or real(p, t))
+    filters = Filters(leviers=("L3", "L6"))
+    places = [("region", "84"), ("departement", "38"), ("epci", "200040715"), ("commune", "01053")]
+    for territory in places:
+        shared = scope.shared_apply(demo.poles, demo.soutiens, territories, filters, territory)
+        monkeypatch.setattr(coverage, "perimeter_reach", real)
+        alone = scope.apply(demo.poles, demo.soutiens, territories, filters, territory)
+        monkeypatch.setattr(coverage, "perimeter_reach", lambda p, t: calls.append(len(p)) or real(p, t))
+        for part in ("poles", "seated", "reaching", "context", "france", "supports"):
+            pd.testing.assert_frame_equal(getattr(shared, part), getattr(alone, part), obj=f"{part} {territory}")
+        pd.testing.assert_frame_equal(shared.coverage(), alone.coverage())
+        assert shared.figures() == alone.figures()
+    assert len(calls) == 1  # one reach for the four territories (and their coverage)

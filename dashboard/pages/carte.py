@@ -13,7 +13,7 @@ view.say_scope()
 
 if territory is None:
     epci_table = view.scope.coverage("epci")
-    mode = st.radio("Couleur des EPCI", list(common.COLOUR_MODES), horizontal=True, key=common.colour_mode(),
+    mode = st.radio("Couleur des EPCI", list(common.COLOUR_MODES), horizontal=True, key=common.colour_mode_key(),
                     format_func=common.COLOUR_MODES.get)
     # the base only changes with the colour mode or the basemap: a filter change
     # swaps the layers inside the mounted map, which keeps its zoom and position
