@@ -38,12 +38,10 @@ LIST_PARAMS = {"leviers": vocab.LEVIERS, "niveaux": vocab.NIVEAUX, "formes": voc
 LIST_LABELS = {"leviers": "Leviers", "niveaux": "Niveau de la collectivité qui soutient",
                "formes": "Forme du soutien", "secteurs": "Secteur", "stades": "Stade",
                "typologies": "Typologie"}
-#: What a list filter keeps, and which poles choosing all of its values leaves out
+#: What a support filter keeps, and which poles choosing all of a list filter's values leaves out
 LIST_KEEPS = {"leviers": "ayant au moins un soutien de collectivité sur l'un de ces leviers",
               "niveaux": "soutenus par une collectivité de l'un de ces niveaux",
-              "formes": "ayant au moins un soutien de l'une de ces formes",
-              "secteurs": "de l'un de ces secteurs", "stades": "de l'un de ces stades",
-              "typologies": "de l'une de ces typologies"}
+              "formes": "ayant au moins un soutien de l'une de ces formes"}
 LIST_WITHOUT = {"leviers": "sans soutien sur un levier", "niveaux": "sans soutien de collectivité",
                 "formes": "sans soutien de forme renseignée", "secteurs": "sans secteur renseigné",
                 "stades": "sans stade renseigné", "typologies": "sans typologie renseignée"}
@@ -162,16 +160,39 @@ def table(frame, percent: tuple[str, ...] = (), empty: str = "Aucune ligne à af
     safe = export.neutralise_frame(frame)
     shown = safe
     french = formats.column_formatters(safe, percent)
+    config = dict(options.get("column_config", {}))
     if french and safe.size <= STYLED_CELLS and safe.columns.is_unique:
         shown = safe.style.format(french, na_rep="")
     elif french:
         shown = safe.assign(**{name: safe[name].map(fmt) for name, fmt in french.items()})
-        aligned = {name: st.column_config.TextColumn(alignment="right") for name in french}
-        options["column_config"] = {**aligned, **options.get("column_config", {})}
+        config = {**{name: st.column_config.TextColumn(alignment="right") for name in french}, **config}
+    # every header readable: a column is at least as wide as its header (the grid's own sizing
+    # cut « Distance (km) » to « D » in a narrow box); the table scrolls sideways if need be
+    for name, pixels in _column_widths(safe).items():
+        given = config.get(name)
+        if given is None:
+            config[name] = st.column_config.Column(width=pixels)
+        elif isinstance(given, dict) and not given.get("width"):
+            config[name] = {**given, "width": pixels}
+    options["column_config"] = config
     options.setdefault("placeholder", "")
     target.dataframe(shown, hide_index=True, width="stretch", **options)
     if printed:
         target.html(f"<div class='ptce-print'>{export.html_table(frame, percent)}</div>")
+
+
+def _column_widths(frame, sample: int = 200, widest: int = 40) -> dict[str, int]:
+    """A width in pixels for each column, from its header and its longest cell among the
+    first ``sample`` rows (at most ``widest`` characters: longer text wraps or is cut)."""
+    if not frame.columns.is_unique:
+        return {}
+    widths = {}
+    for name in frame.columns:
+        lengths = frame[name].head(sample).dropna().astype(str).str.len()
+        longest = int(lengths.max()) if len(lengths) else 0
+        chars = max(len(str(name)), min(longest, widest))
+        widths[name] = int(min(max(chars * 6.4 + 30, 60), 340))  # 14 px text: about 6 px a character
+    return widths
 
 
 def report_table(frame, height: int | None = None) -> None:
@@ -435,7 +456,8 @@ def colour_mode_key() -> str:
     """The widget key of the map page's colour mode, its value seeded from the URL when the
     page opens (the sidebar writes the mode into the URL: :func:`_to_url`)."""
     if st.session_state.get("mode_couleur") not in COLOUR_MODES:
-        st.session_state["mode_couleur"] = url_colour_mode()
+        kept = st.session_state.get("_couleur")
+        st.session_state["mode_couleur"] = kept if kept in COLOUR_MODES else url_colour_mode()
     return "mode_couleur"
 
 
@@ -489,8 +511,13 @@ def _to_url(filters: dict) -> None:
         wanted["fond"] = filters["fond"]
     current = {k: st.query_params[k] for k in st.query_params}
     # the map page's colour mode: its widget's value on that page (already the new one when
-    # the user has just changed it), the URL's elsewhere, so that it comes back with the page
-    mode = st.session_state.get("mode_couleur", current.get("couleur"))
+    # the user has just changed it), the session's or the URL's elsewhere, so that it comes
+    # back with the page
+    mode = st.session_state.get("mode_couleur")
+    if mode in COLOUR_MODES:  # kept for the session: moving to another page empties the URL
+        st.session_state["_couleur"] = mode
+    else:
+        mode = st.session_state.get("_couleur", current.get("couleur"))
     if mode in COLOUR_MODES and mode != next(iter(COLOUR_MODES)):
         wanted["couleur"] = mode
     if current != wanted:
@@ -538,9 +565,11 @@ def sidebar(page_id: str, reg: Registry | None = None) -> tuple[Filters, tuple[s
     chosen = {}
     for key, values in LIST_PARAMS.items():
         fmt = vocab.levier_label if key == "leviers" else (lambda code, v=values: v.get(code, code))
+        # the support filters say what they keep (a help icon is one more stop for the Tab key:
+        # the pole's own attributes need none)
         chosen[key] = sb.multiselect(LIST_LABELS[key], list(values), format_func=fmt, key=f"f_{key}",
                                      placeholder="Tous", help=f"Garde les pôles {LIST_KEEPS[key]}. Liste vide "
-                                                              "(« Tous ») : pas de filtre.")
+                                     "(« Tous ») : pas de filtre." if key in LIST_KEEPS else None)
         if len(chosen[key]) == len(values):  # « Select all » is not « Tous »: say why poles went
             sb.caption(f"Toutes les valeurs sont sélectionnées : les pôles {LIST_WITHOUT[key]} sont écartés. "
                        "Videz la liste (« Tous ») pour les garder.")

@@ -44,6 +44,21 @@ def french(fig: go.Figure) -> go.Figure:
     return fig
 
 
+def _years_axis(fig: go.Figure) -> None:
+    """Years on the x axis: whole years, written without a thousands separator (never 2,020.5)."""
+    fig.update_xaxes(type="category")
+
+
+def _counts_axis(fig: go.Figure, largest: float) -> None:
+    """Counts on the y axis: whole numbers only (never 0,2 pôle)."""
+    fig.update_yaxes(rangemode="tozero", tickformat=",d", dtick=max(1, int(largest) // 8 + (largest > 8)))
+
+
+def _euros_axis(fig: go.Figure) -> None:
+    """Euros on the y axis, in full with French thousands (« 1 500 000 », not « 1.5M »)."""
+    fig.update_yaxes(tickformat=",.0f", exponentformat="none")
+
+
 def _crosstab(rows: pd.DataFrame, index: str, columns: str, index_order, columns_order) -> pd.DataFrame:
     table = pd.crosstab(rows[index], rows[columns]) if len(rows) else pd.DataFrame()
     return table.reindex(index=index_order, columns=columns_order, fill_value=0).fillna(0).astype(int)
@@ -77,7 +92,7 @@ def levers_by_region(supports: pd.DataFrame, poles: pd.DataFrame, region_names: 
     fig = _heatmap(shown, "Leviers mobilisés par région (région du pôle soutenu)", "Levier", "Région")
     data = table.rename(index=lambda c: region_names.get(c, c))
     data.index.name = "region"
-    return fig, data.reset_index()
+    return french(fig), data.reset_index()
 
 
 def poles_by_stage_and_typology(poles: pd.DataFrame):
@@ -118,7 +133,9 @@ def poles_created_per_year(poles: pd.DataFrame):
     fig.update_layout(title="Pôles créés par année (cumul)", xaxis_title="Année de création",
                       yaxis_title="Nombre de pôles", margin={"l": 10, "r": 10, "t": 60, "b": 10},
                       legend={"orientation": "h", "y": -0.2})
-    return fig, data, missing
+    _years_axis(fig)
+    _counts_axis(fig, float(data["poles_cumul"].max()) if len(data) else 1)
+    return french(fig), data, missing
 
 
 def _support_years(supports: pd.DataFrame) -> pd.DataFrame:
@@ -138,12 +155,16 @@ def supports_per_year_and_lever(supports: pd.DataFrame):
     table = _crosstab(rows, "annee", "levier", years, list(vocab.LEVIERS))
     fig = go.Figure([go.Bar(x=table.index, y=table[code], name=vocab.levier_label(code),
                             marker_color=OKABE_ITO[i % len(OKABE_ITO)]) for i, code in enumerate(table.columns)])
+    # a support on two levers counts once in each lever's bar (the axis says « par levier »;
+    # the page's caption says so in full)
     fig.update_layout(barmode="stack", title="Soutiens par année et par levier", xaxis_title="Année du soutien",
-                      yaxis_title="Soutiens", margin={"l": 10, "r": 10, "t": 60, "b": 10},
-                      legend={"orientation": "h", "y": -0.3})
+                      yaxis_title="Soutiens, par levier",
+                      margin={"l": 10, "r": 10, "t": 60, "b": 10}, legend={"orientation": "h", "y": -0.3})
+    _years_axis(fig)
+    _counts_axis(fig, float(table.sum(axis=1).max()) if len(table) else 1)
     data = table.copy()
     data.index.name = "annee"
-    return fig, data.reset_index()
+    return french(fig), data.reset_index()
 
 
 def amounts(supports: pd.DataFrame, by: str):
@@ -169,7 +190,10 @@ def amounts(supports: pd.DataFrame, by: str):
     fig = px.bar(data, x="libelle", y="montant_eur", labels={"libelle": "", "montant_eur": "Montant (euros)"},
                  title=f"Montants des soutiens {title}", color_discrete_sequence=[OKABE_ITO[4]])
     fig.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 10})
-    return fig, data, without
+    if by == "annee":
+        _years_axis(fig)
+    _euros_axis(fig)
+    return french(fig), data, without
 
 
 EPCI_TYPES = {"CC": "Communautés de communes", "CA": "Communautés d'agglomération", "CU": "Communautés urbaines",
@@ -186,7 +210,7 @@ def lever_share_by_epci_type(shares: pd.DataFrame):
                     labels={"x": "Type d'EPCI", "y": "Levier", "color": "% des EPCI"})
     fig.update_layout(title="Part des EPCI dont les collectivités utilisent chaque levier (%)",
                       margin={"l": 10, "r": 10, "t": 60, "b": 10})
-    return fig, shares
+    return french(fig), shares
 
 
 def lever_share_by_year(by_year: pd.DataFrame):
@@ -197,7 +221,8 @@ def lever_share_by_year(by_year: pd.DataFrame):
     fig.update_layout(title="Part des EPCI concernés par un soutien de l'année, par levier (%)",
                       xaxis_title="Année du soutien", yaxis_title="% des EPCI", margin={"l": 10, "r": 10, "t": 60, "b": 10},
                       legend={"orientation": "h", "y": -0.3})
-    return fig, by_year
+    _years_axis(fig)
+    return french(fig), by_year
 
 
 def _labelled(table: pd.DataFrame, index_name: str, column_label) -> pd.DataFrame:

@@ -65,6 +65,8 @@ _ADDED = {
     "territoire_code": ("Code du territoire comparable", ""),
     "collectivite": ("Collectivité qui soutient", ""),
     "fiche": ("Fiche du territoire", "Adresse relative de la fiche dans le tableau de bord."),
+    "id_soutien": ("Identifiant du soutien", "Identifiant du soutien dans le registre partagé (sa ligne en "
+                   "base) ; vide pour un fichier importé."),
 }
 
 #: In a coverage table, ``code`` and ``nom`` name a territory, not a pole.

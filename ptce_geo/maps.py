@@ -653,7 +653,8 @@ def territory_map(communes: gpd.GeoDataFrame, commune_table: pd.DataFrame, outli
         sources = [boundary_payload(shapes if "population" in shapes else shapes.assign(population=0))]
     if outline is None:  # the union of the drawn communes: it follows their simplified edges exactly
         shape = DRAWN.get(layer, ("outline", tuple(sorted(codes))), lambda: shapely.to_geojson(
-            contour(layer[layer["code"].isin(set(codes))] if shapes is None else shapes)))
+            contour(layer[layer["code"].isin(set(codes))] if shapes is None else shapes,
+                    commune_points(display) if display is not None else None)))
     else:
         shape = shapely.to_geojson(shapely.union_all(outline.geometry.to_numpy()))
     minx, miny, maxx, maxy = communes.total_bounds
@@ -676,19 +677,36 @@ def territory_map(communes: gpd.GeoDataFrame, commune_table: pd.DataFrame, outli
     return m
 
 
-#: Holes smaller than this (in square degrees, about 0.1 km² in mainland France) left in a
-#: union of simplified communes are slivers between their edges, not enclaves
-SLIVER_DEG2 = 1e-5
-
-
-def contour(shapes: gpd.GeoDataFrame):
-    """The outline of a territory drawn from its (simplified) communes: their union, with
-    the slivers that simplification leaves between neighbours filled (a real enclave, such
-    as the Enclave des Papes in the Drôme, stays a hole)."""
+def contour(shapes: gpd.GeoDataFrame, inside_points: tuple | None = None):
+    """The outline of a territory drawn from its (simplified) communes: their union, whose
+    holes are kept only where another commune lies (an enclave, such as the Enclave des
+    Papes in the Drôme). The other holes are gaps between the communes' edges, left by the
+    simplification or in the source data, drawn as black specks: they are filled.
+    ``inside_points`` = (lon, lat) arrays of a point in each commune of France (without them,
+    every hole is filled)."""
     union = shapely.coverage_union_all(shapes.geometry.to_numpy())
-    parts = [shapely.Polygon(p.exterior, [r for r in p.interiors if shapely.Polygon(r).area >= SLIVER_DEG2])
+
+    def enclave(ring) -> bool:
+        if inside_points is None:
+            return False
+        hole = shapely.Polygon(ring)
+        lon, lat = inside_points
+        near = (lon >= hole.bounds[0]) & (lon <= hole.bounds[2]) & (lat >= hole.bounds[1]) & (lat <= hole.bounds[3])
+        return bool(near.any() and shapely.contains_xy(hole, lon[near], lat[near]).any())
+
+    parts = [shapely.Polygon(p.exterior, [r for r in p.interiors if enclave(r)])
              for p in shapely.get_parts(union) if isinstance(p, shapely.Polygon)]
     return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
+
+
+def commune_points(layer: gpd.GeoDataFrame) -> tuple:
+    """A point inside each commune of ``layer`` (lon, lat arrays), worked out once per layer."""
+    def points():
+        shapes = layer.geometry.to_numpy()
+        shapes = shapes[~shapely.is_missing(shapes) & ~shapely.is_empty(shapes)]  # a commune without a shape
+        inside = shapely.point_on_surface(shapes)
+        return shapely.get_x(inside), shapely.get_y(inside)
+    return DRAWN.get(layer, "points on surface", points)
 
 
 def split_poles(poles: pd.DataFrame, territories, territory: tuple[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -91,3 +91,22 @@ def test_every_chart_writes_numbers_the_french_way(territories, demo):
             assert trace.hovertemplate and "<extra></extra>" in trace.hovertemplate
             assert ":,d}" in trace.hovertemplate  # counts with thousands separators
             assert "Soutiens" in trace.hovertemplate or "Nombre de pôles" in trace.hovertemplate
+
+
+def test_year_count_and_amount_axes_read_the_french_way(demo):
+    """Years are whole years (never « 2 020,5 »), counts whole numbers (never « 0,2 »),
+    euros in full (never « 1.5M »), all with the French separators."""
+    supports = demo.soutiens[demo.soutiens["_valide"]]
+    created, _, _ = charts.poles_created_per_year(demo.poles)
+    per_year, _ = charts.supports_per_year_and_lever(supports)
+    by_year, _, _ = charts.amounts(supports, "annee")
+    by_lever, _, _ = charts.amounts(supports, "levier")
+    for fig in (created, per_year, by_year, by_lever):
+        assert fig.layout.separators == ",\u202f"
+    for fig in (created, per_year, by_year):
+        assert fig.layout.xaxis.type == "category"
+    for fig in (created, per_year):
+        assert fig.layout.yaxis.tickformat == ",d" and fig.layout.yaxis.dtick >= 1
+    for fig in (by_year, by_lever):
+        assert fig.layout.yaxis.tickformat == ",.0f" and fig.layout.yaxis.exponentformat == "none"
+    assert per_year.layout.yaxis.title.text == "Soutiens, par levier"

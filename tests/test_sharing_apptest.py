@@ -114,6 +114,14 @@ def test_a_shared_link_shows_the_same_basemap_and_colours(maps_drawn):
     assert opened.radio(key="mode_couleur").value == "nombre"
     assert opened.sidebar.selectbox(key="f_fond").value == "ign"
     assert "Pôles ayant leur siège dans l&#x27;EPCI" in maps_drawn[-1] and "data.geopf.fr" in maps_drawn[-1]
+    # another page, then back to the map: the colours stay, in the view and in its link (the
+    # browser's address loses its query when the page changes: the session keeps the mode)
+    for page in ("pages/zones_blanches.py", "pages/carte.py"):
+        opened.query_params.clear()
+        opened.switch_page(page).run()
+        opened.run()  # a second run there: the map's widgets are gone from the session
+    assert "couleur=nombre" in _share_fields(opened)["ptce-lien"]
+    assert opened.radio(key="mode_couleur").value == "nombre"
     # back to the default colours: the link says nothing of them
     opened.radio(key="mode_couleur").set_value("couverture").run()
     assert "couleur=" not in _share_fields(opened)["ptce-lien"]

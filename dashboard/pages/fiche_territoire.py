@@ -52,30 +52,30 @@ common.map_data(fiche.communes[["nom", "population", "couvert", "nb_poles_siege"
     "nb_poles_perimetre": "Pôles (périmètre)", "distance_km": "Distance (km)", "pole_proche_nom": "Pôle le plus proche"}),
     "donnees-carte", title="Communes du territoire", level="subheader", height=300, printed=True)
 
-left, right = st.columns(2)
-with left:
-    st.subheader("Pôles du territoire")
-    shown = pd.concat([fiche.poles_siege.assign(lien="siège"), fiche.poles_perimetre.assign(lien="périmètre")])
-    common.table(shown[["nom", "commune_nom", "lien"]].rename(
-        columns={"nom": "Pôle", "commune_nom": "Commune du siège", "lien": "Rattachement"}), printed=True)
-with right:
-    st.subheader("Pôles les plus proches, hors du territoire")
-    common.table(fiche.poles_proches[["nom", "commune_nom", "distance_km"]].rename(
-        columns={"nom": "Pôle", "commune_nom": "Commune", "distance_km": "Distance (km)"}), printed=True)
+# one table under the other: side by side, their columns did not fit
+st.subheader("Pôles du territoire")
+shown = pd.concat([fiche.poles_siege.assign(lien="siège"), fiche.poles_perimetre.assign(lien="périmètre")])
+common.table(shown[["nom", "commune_nom", "lien"]].rename(
+    columns={"nom": "Pôle", "commune_nom": "Commune du siège", "lien": "Rattachement"}), printed=True)
+st.subheader("Pôles les plus proches, hors du territoire")
+common.table(fiche.poles_proches[["nom", "commune_nom", "distance_km"]].rename(
+    columns={"nom": "Pôle", "commune_nom": "Commune", "distance_km": "Distance (km)"}), printed=True)
 
 st.subheader("Soutiens : à ses pôles ou par ses collectivités")
 if fiche.soutiens.empty:
     st.write("Aucun soutien retenu pour ce territoire dans le registre (avec ces filtres).")
 else:
-    cols = st.columns(3)
-    for col, (by, title) in zip(cols, (("levier", "Par levier"), ("forme", "Par forme"),
-                                       ("niveau", "Par niveau"))):
+    # two columns, not three: a lever's or a form's name and its count fit side by side
+    first, second = st.columns(2)
+    for col, (by, title) in zip((first, second, first), (("levier", "Par levier"), ("forme", "Par forme"),
+                                                         ("niveau", "Par niveau"))):
         col.markdown(f"**{title}**")
         common.table(portrait.support_counts(fiche.soutiens, by)[["libelle", "soutiens"]].rename(
             columns={"libelle": title.removeprefix("Par ").capitalize(), "soutiens": "Soutiens"}), container=col,
             printed=True)
     fig, by_year = charts.supports_per_year_and_lever(fiche.soutiens)
     st.plotly_chart(fig, key="fiche_annees", width="stretch")
+    st.caption("Un soutien qui mobilise plusieurs leviers compte une fois pour chacun d'eux.")
     _, euros, without = charts.amounts(fiche.soutiens, "levier")
     total = euros["montant_eur"].sum()
     st.markdown(f"**Montants reçus ou donnés** : {formats.euros(total)} renseignés ; {formats.integer(without)} "

@@ -39,7 +39,7 @@ def draw_gaps():
 
 
 common.folium_map(draw_gaps, "Carte des EPCI sans pôle (zones blanches) et des pôles", "donnees-carte",
-                  f"carte_zb_{view.territory}", 560, same_as=view.drawn_from("zones blanches", basemap))
+                  "carte_zb_" + "_".join(view.territory or ("france",)), 560, same_as=view.drawn_from("zones blanches", basemap))
 common.map_data(table, "donnees-carte", title="EPCI sans pôle, du plus peuplé au moins peuplé", height=400)
 if reg.issues:
     st.caption("Le registre comporte des erreurs : le rapport de vérification est sur la page « Données ».")

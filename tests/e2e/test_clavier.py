@@ -22,8 +22,9 @@ def tab_to(page, test: str, limit: int = 120, backwards: bool = False) -> int:
 
 
 def in_sidebar(testid: str, label: str = "") -> str:
+    """The field itself (not the help icon next to its label) of a sidebar widget."""
     return (f"e => {{ const w = e.closest('[data-testid=stSidebar] [data-testid={testid}]');"
-            f" return !!w && w.innerText.includes({label!r}); }}")
+            f" return !!w && e.tagName === 'INPUT' && w.innerText.includes({label!r}); }}")
 
 
 def test_keyboard_only_journey(page, app_url):

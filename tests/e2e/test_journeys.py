@@ -61,7 +61,7 @@ def test_technician_of_a_departement(page, app_url, territories, demo):
         page.get_by_role("button", name=re.compile(r"^Pôles \(")).click(timeout=90_000)
     rows = _rows(info)
     assert {r["Identifiant"] for r in rows} == set(l6.poles["id"])  # the director's CSV is the scope
-    assert info.value.suggested_filename == "poles_departement_13.csv"
+    assert info.value.suggested_filename == "poles_departement_13_leviers-L6.csv"  # territory and filters
 
 
 def test_cress_officer_loads_fixes_and_shares(page, app_url):
