@@ -228,18 +228,29 @@ class _ScriptElement(MacroElement):
             child.render(**kwargs)
 
 
-class _View(_ScriptElement):
-    """Draws boundaries (files or inline payloads) coloured with per-view properties."""
+class _MapCall(_ScriptElement):
+    """A call of one of ``ptce_map.js``'s functions (:attr:`function`) on the map it is added
+    to, with ``data``: script text (:func:`_script_json`, or GeoJSON of our own geometry)."""
 
+    function = ""
     _template = Template("""
         {% macro script(this, kwargs) %}
-        ptceMap.draw({{ this._parent.get_name() }}, {{ this.data }});
+        ptceMap.{{ this.function }}({{ this._parent.get_name() }}, {{ this.data }});
         {% endmacro %}""")
 
-    def __init__(self, data: dict):
+    def __init__(self, data: str):
         super().__init__()
-        self._name = "PtceView"
-        self.data = _script_json(data)
+        self._name = "Ptce" + self.function.capitalize()
+        self.data = data
+
+
+class _View(_MapCall):
+    """Draws boundaries (files or inline payloads) coloured with per-view properties."""
+
+    function = "draw"
+
+    def __init__(self, data: dict):
+        super().__init__(_script_json(data))
 
 
 class _Script(_ScriptElement):
@@ -478,33 +489,17 @@ POLE_LEGEND = [("ptce-pole", "pôle"),
 CONTEXT_LEGEND = [("ptce-pole ptce-contexte", "pôle hors du territoire (regroupés)")]
 
 
-class _Poles(_ScriptElement):
+class _Poles(_MapCall):
     """Pole markers drawn by ``ptceMap.poles`` from one compact list."""
 
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        ptceMap.poles({{ this._parent.get_name() }}, {{ this.data }});
-        {% endmacro %}""")
-
-    def __init__(self, data: str):
-        super().__init__()
-        self._name = "PtcePoles"
-        self.data = data  # script text (:func:`_script_json`)
+    function = "poles"
 
 
-class _Outline(_ScriptElement):
+class _Outline(_MapCall):
     """A territory's contour drawn by ``ptceMap.outline``: a line that leaves the mouse to the
-    communes under it (GeoJSON of our own geometry: numbers only)."""
+    communes under it."""
 
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        ptceMap.outline({{ this._parent.get_name() }}, {{ this.data }});
-        {% endmacro %}""")
-
-    def __init__(self, data: str):
-        super().__init__()
-        self._name = "PtceOutline"
-        self.data = data
+    function = "outline"
 
 
 def add_poles(m, poles: pd.DataFrame, supports: pd.DataFrame, cluster: bool = True, context: bool = False):
