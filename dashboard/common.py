@@ -422,8 +422,9 @@ def _from_url() -> None:
     for key, allowed, label in (("fond", maps.BASEMAPS, "Fond de carte"),
                                 ("couleur", COLOUR_MODES, "Mode de couleur de la carte")):
         if params.get(key) and params[key] not in allowed:
-            unknown.append(f"{label} {quoted([params[key]])} inconnu dans l'adresse (attendu : "
-                           f"{', '.join(allowed)}), laissé de côté.")
+            named = ", ".join(f"{code} ({allowed[code][0] if key == 'fond' else allowed[code]})" for code in allowed)
+            unknown.append(f"{label} {quoted([params[key]])} inconnu dans l'adresse (attendu : {named}), "
+                           "laissé de côté.")
     st.session_state["_url_inconnus"] = unknown
     commune = params.get("commune", "")
     st.session_state["f_commune_q"] = territories().names("commune").get(commune, "")
@@ -806,8 +807,10 @@ PRINT_CSS = """<style>
 def print_button() -> None:
     """A button that opens the browser's print dialog (A4, without the sidebar)."""
     st.html(PRINT_CSS)
-    st.iframe("<button onclick='window.parent.print()' style='font:14px sans-serif;padding:6px 12px'>"
-              "Imprimer la fiche (A4)</button>", height=45)
+    with st.container(key="imprimer"):
+        st.iframe("<button onclick='window.parent.print()' style='font:14px sans-serif;padding:6px 12px'>"
+                  "Imprimer la fiche (A4)</button>", height=45)
+    frame_title(".st-key-imprimer iframe", "Bouton d'impression de la fiche")  # every frame has a title
 
 
 # ---------------------------------------------------------------------------

@@ -120,6 +120,10 @@ def test_fiche_territoire_of_an_epci(maps_drawn):
     comparison = at.dataframe[0].value
     assert list(comparison["Territoire"])[-1] == "France" and len(comparison) == 3
     assert any("Extraction du" in c.value and "Périmètre" in c.value for c in at.caption)
+    # every frame has a title for screen readers: the map's, and the print button's
+    titles = [e.proto.body for e in at.get("html") if "__ptceFrameTitles" in e.proto.body]
+    assert any(".st-key-imprimer iframe" in t and "Bouton d'impression de la fiche" in t for t in titles)
+    assert any("Carte des communes du territoire \\u00ab EPCI : " in t for t in titles)  # as a JSON string
 
 
 def test_fiche_territoire_asks_for_a_territory(maps_drawn):

@@ -44,7 +44,7 @@ st.subheader("Couverture des communes")
 common.folium_map(lambda: maps.territory_map(terr.communes_in(level, code), fiche.communes, None, view.poles,
                                              view.all_supports, basemap=view.basemap, context_poles=view.scope.context,
                                              boundaries=common.boundary_files()),
-                  f"Carte des communes de {fiche.title} selon la distance au pôle le plus proche", "donnees-carte",
+                  f"Carte des communes du territoire « {fiche.title} » selon la distance au pôle le plus proche", "donnees-carte",
                   "carte_fiche", 480, same_as=view.drawn_from("fiche", view.basemap))
 common.map_data(fiche.communes[["nom", "population", "couvert", "nb_poles_siege", "nb_poles_perimetre",
                              "distance_km", "pole_proche_nom"]].rename(columns={
