@@ -187,12 +187,17 @@ def _column_widths(frame, sample: int = 200, widest: int = 40) -> dict[str, int]
     if not frame.columns.is_unique:
         return {}
     widths = {}
-    for name in frame.columns:
-        lengths = frame[name].head(sample).dropna().astype(str).str.len()
-        longest = int(lengths.max()) if len(lengths) else 0
+    for name, column in frame.items():
+        cells = column.iloc[:sample].tolist()
+        longest = max((len(v) if type(v) is str else len(str(v)) for v in cells if _shown(v)), default=0)
         chars = max(len(str(name)), min(longest, widest))
         widths[name] = int(min(max(chars * 6.4 + 30, 60), 340))  # 14 px text: about 6 px a character
     return widths
+
+
+def _shown(value) -> bool:
+    """False for a missing cell (None, NaN, NA, NaT), which the table leaves blank."""
+    return not (value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value))
 
 
 def report_table(frame, height: int | None = None) -> None:
