@@ -250,6 +250,17 @@ def test_fiche_lever_diagnostic(maps_drawn, params, demo, territories):
     assert list(table["Utilisé ici"]) == list(core.table["utilise"])
     assert list(table["Nombre de soutiens"]) == list(core.table["soutiens"])
     assert len(at.expander) >= len(core.missing())
+    # a missing lever's examples are drawn when its box is opened, not before
+    examples = [d for d in at.dataframe if "Fiche du territoire" in d.value.columns]
+    assert examples == [] and not any("Exemples chez" in c.value for c in at.caption)
+    for first in core.missing()["levier"].head(1):  # a région may use every lever
+        at.session_state[f"diag_ouvert_{first}"] = True
+        at.run()
+        shown = [d.value for d in at.dataframe if "Fiche du territoire" in d.value.columns]
+        expected = core.examples[core.examples["levier"] == first]
+        assert len(shown) == (1 if len(expected) else 0)
+        if len(expected):
+            assert list(shown[0]["Pôle"]) == list(expected["pole"])
     at.radio(key="diag_mode").set_value("france").run()
     france = diagnostic.diagnose(territories, demo.poles, demo.soutiens, level, code, mode="france")
     assert any(c.value == france.summary() for c in at.caption)

@@ -109,7 +109,11 @@ else:
     for row in missing.itertuples():
         share = "" if row.part_pairs != row.part_pairs else \
             f" — utilisé par {formats.percent(row.part_pairs, 0)} des territoires comparables"
-        with st.expander(f"{vocab.levier_label(row.levier)}{share}"):
+        # drawn when opened (a rerun): most stay closed, and their tables cost a fiche's run
+        with st.expander(f"{vocab.levier_label(row.levier)}{share}", key=f"diag_ouvert_{row.levier}",
+                         on_change="rerun") as box:
+            if not box.open:
+                continue
             st.write(row.en_pratique)
             examples = diag.examples[diag.examples["levier"] == row.levier]
             if examples.empty:
