@@ -167,9 +167,11 @@ def supports_per_year_and_lever(supports: pd.DataFrame):
     return french(fig), data.reset_index()
 
 
-def amounts(supports: pd.DataFrame, by: str):
+def amount_totals(supports: pd.DataFrame, by: str) -> tuple[pd.DataFrame, int, str]:
     """Euros by lever (``levier``), by collectivity level (``niveau``) or by year
-    (``annee``), and how many supports have no amount."""
+    (``annee``): the table (``by``, ``libelle``, ``montant_eur``), how many supports
+    have no amount, and the chart's title words. No figure is drawn (a page that shows
+    only the table does not pay for one)."""
     rows = _support_years(supports) if by == "levier" else supports.assign(
         montant=pd.to_numeric(supports["montant_eur"], errors="coerce"),
         annee=pd.to_numeric(supports["annee"], errors="coerce"))
@@ -187,6 +189,12 @@ def amounts(supports: pd.DataFrame, by: str):
     totals = known.groupby(column)["montant"].sum().reindex(order, fill_value=0.0).astype(float)
     data = pd.DataFrame({by: totals.index, "libelle": [label(c) for c in totals.index],
                          "montant_eur": totals.round(2).to_numpy()})
+    return data, without, title
+
+
+def amounts(supports: pd.DataFrame, by: str):
+    """:func:`amount_totals` and its bar chart: (figure, table, supports without amount)."""
+    data, without, title = amount_totals(supports, by)
     fig = px.bar(data, x="libelle", y="montant_eur", labels={"libelle": "", "montant_eur": "Montant (euros)"},
                  title=f"Montants des soutiens {title}", color_discrete_sequence=[OKABE_ITO[4]])
     fig.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 10})

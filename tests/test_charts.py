@@ -51,6 +51,8 @@ def test_years_and_amounts(tiny, tmp_path):
     euros = by_lever.set_index("levier")["montant_eur"]
     assert euros["L6"] == 1300 and euros["L1"] == 300 and euros["L8"] == 50 and without == 1
     assert euros.sum() == 1650  # shared between levers, never counted twice
+    table, count, _ = charts.amount_totals(supports, "levier")  # the fiche's table, without a chart
+    assert table.equals(by_lever) and count == without
     _, by_level, _ = charts.amounts(supports, "niveau")
     assert by_level.set_index("niveau").loc["region", "montant_eur"] == 600
     _, by_year, _ = charts.amounts(supports, "annee")

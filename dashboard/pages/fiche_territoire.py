@@ -76,7 +76,7 @@ else:
     fig, by_year = charts.supports_per_year_and_lever(fiche.soutiens)
     st.plotly_chart(fig, key="fiche_annees", width="stretch")
     st.caption("Un soutien qui mobilise plusieurs leviers compte une fois pour chacun d'eux.")
-    _, euros, without = charts.amounts(fiche.soutiens, "levier")
+    euros, without, _ = charts.amount_totals(fiche.soutiens, "levier")
     total = euros["montant_eur"].sum()
     st.markdown(f"**Montants reçus ou donnés** : {formats.euros(total)} renseignés ; {formats.integer(without)} "
                 f"soutien(s) sur {formats.integer(len(fiche.soutiens))} sans montant.")
