@@ -99,8 +99,9 @@ def peers(territories: Territories, niveau: str, code: str, mode: str = "pairs")
         raise ValueError(f"le diagnostic porte sur un EPCI, un département ou une région, pas sur « {niveau} »")
     if mode not in MODES:
         raise ValueError(f"comparaison inconnue : « {mode} » (attendu : {', '.join(MODES)})")
-    layer = pd.DataFrame(territories.layer(niveau).drop(columns="geometry"))
-    if code not in set(layer["code"]):
+    layer = territories.cached(("diagnostic_layer", niveau),  # read, never changed
+                               lambda: pd.DataFrame(territories.layer(niveau).drop(columns="geometry")))
+    if code not in territories.names(niveau):
         raise ValueError(f"{levels.get(niveau).label} inconnu(e) : « {code} »")
     me = layer.set_index("code").loc[code]
     others = layer[layer["code"] != code]
@@ -159,10 +160,10 @@ def _usage(rows: pd.DataFrame) -> pd.DataFrame:
     out["soutiens"] = out["levier"].map(grouped["_support"].nunique()).fillna(0).astype(int)
     out["poles"] = out["levier"].map(grouped["pole_id"].nunique()).fillna(0).astype(int)
 
-    def years(group):
-        y = group["annee"].dropna().astype(int)
-        return "" if y.empty else (f"{y.min()}" if y.min() == y.max() else f"{y.min()}-{y.max()}")
-    out["annees"] = out["levier"].map({k: years(g) for k, g in grouped}).fillna("")
+    first, last = grouped["annee"].min(), grouped["annee"].max()  # years left blank are skipped
+    spans = {lever: "" if pd.isna(a) else (f"{int(a)}" if a == b else f"{int(a)}-{int(b)}")
+             for lever, a, b in zip(first.index, first, last)}
+    out["annees"] = out["levier"].map(spans).fillna("")
     amounts = grouped["montant"].sum(min_count=1)
     out["montant_eur"] = out["levier"].map(amounts).astype(float).round(2)
     return out
@@ -190,20 +191,22 @@ def diagnose(territories: Territories, poles: pd.DataFrame, supports: pd.DataFra
     table["part_pairs"] = (table["pairs_utilisant"] / with_data).round(3) if with_data >= min_peers else np.nan
     table["en_pratique"] = table["levier"].map(vocab.LEVIER_PRATIQUE)
 
+    # for each lever not used here, its first poles among the comparable territories (rows in order)
+    peer_names = territories.names(niveau)
+    unused = list(table.loc[~table["utilise"], "levier"])
+    found = theirs[theirs["levier"].isin(set(unused))].drop_duplicates(["levier", "pole_id"])
+    found = found.groupby("levier", sort=False).head(n_examples)
+    found = found.iloc[np.argsort(found["levier"].map({lever: i for i, lever in enumerate(unused)}).to_numpy(),
+                                  kind="stable")]
     names = dict(zip(view.france["id"], view.france["nom"]))
     seats = dict(zip(view.france["id"], view.france["commune_nom"]))
-    peer_names = territories.names(niveau)
-    examples = []
-    for lever in table.loc[~table["utilise"], "levier"]:
-        found = theirs[theirs["levier"] == lever].drop_duplicates("pole_id").head(n_examples)
-        for r in found.itertuples():
-            examples.append({"levier": lever, "pole_id": r.pole_id, "pole": names.get(r.pole_id, r.pole_id),
-                             "commune_du_pole": seats.get(r.pole_id, ""), "territoire": peer_names.get(r.code, r.code),
-                             "territoire_code": r.code, "forme": vocab.label("forme", r.forme) if r.forme else "",
-                             "collectivite": r.collectivite_nom,
-                             "fiche": f"fiche_territoire?{niveau}={r.code}"})
-    examples = pd.DataFrame(examples, columns=["levier", "pole_id", "pole", "commune_du_pole", "territoire",
-                                               "territoire_code", "forme", "collectivite", "fiche"])
+    ids, codes = found["pole_id"].tolist(), found["code"].tolist()
+    examples = pd.DataFrame({
+        "levier": found["levier"].tolist(), "pole_id": ids, "pole": [names.get(i, i) for i in ids],
+        "commune_du_pole": [seats.get(i, "") for i in ids], "territoire": [peer_names.get(c, c) for c in codes],
+        "territoire_code": codes, "forme": [vocab.label("forme", f) if f else "" for f in found["forme"].tolist()],
+        "collectivite": found["collectivite_nom"].tolist(),
+        "fiche": [f"fiche_territoire?{niveau}={c}" for c in codes]}, dtype=object)
     return Diagnostic(niveau, code, peer_names[code], said, len(comparable), int(with_data), table, examples,
                       min_peers)
 
