@@ -148,9 +148,9 @@ def zip_bytes(tables: dict[str, pd.DataFrame], readme: list[str], dialect: str =
     ``lisez-moi.txt`` (``readme`` lines: title, scope, date, source)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, frame in tables.items():
-            archive.writestr(f"{name}.csv", csv_bytes(frame, dialect, codes))
-        publics = [export.public_columns(f) for f in tables.values()]
+        publics = [export.public_columns(f) for f in tables.values()]  # each table's columns, chosen once
+        for name, public in zip(tables, publics):
+            archive.writestr(f"{name}.csv", export.to_csv_bytes(public if codes else readable(public), dialect))
         archive.writestr("dictionnaire_des_colonnes.csv", export.to_csv_bytes(dictionary(*publics), dialect))
         notes = readme + ["", "En-têtes : " + ("codes du registre (format de réimport)" if codes
                                                else "libellés en français (codes : voir dictionnaire_des_colonnes.csv)")]
