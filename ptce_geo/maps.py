@@ -502,14 +502,16 @@ class _Outline(_MapCall):
     function = "outline"
 
 
-def add_poles(m, poles: pd.DataFrame, supports: pd.DataFrame, cluster: bool = True, context: bool = False):
+def add_poles(m, poles: pd.DataFrame, supports: pd.DataFrame, cluster: bool = True, context: bool = False,
+              among: pd.DataFrame | None = None):
     """Poles as round markers that a keyboard reaches (Tab, then Enter opens the
     popup), clustered when zoomed out, with escaped tooltips and popups.
     ``context``: poles outside the chosen territory, lighter and always clustered.
+    ``among``: a table the poles are rows of (France's filtered poles, shared by the views
+    cut from it): the markers are written once for it, and each map picks its own.
     Returns whether the markers are clustered (the page then loads the plugin)."""
     clustered = bool(cluster or context)
-    _Poles(DRAWN.get((poles, supports), ("poles", clustered, bool(context)),
-                     lambda: _pole_items(poles, supports, clustered, bool(context)))).add_to(m)
+    _Poles(_pole_items(poles, supports, clustered, bool(context), among)).add_to(m)
     return clustered
 
 
@@ -518,10 +520,25 @@ POPUP_COLUMNS = ("id", "nom", "commune_nom", "departement_code", "typologie", "s
                  "commune_insee")
 
 
-def _pole_items(poles: pd.DataFrame, supports: pd.DataFrame, clustered: bool, context: bool) -> str:
-    """The markers' data for ``ptceMap.poles``, as script text. A pole's popup is written
-    once for a table of supports (the views of a registry draw the same poles again and
-    again), found by what it shows of the pole."""
+def _pole_items(poles: pd.DataFrame, supports: pd.DataFrame, clustered: bool, context: bool,
+                among: pd.DataFrame | None = None) -> str:
+    """The markers' data for ``ptceMap.poles``, as script text: each pole's marker, written
+    once for the table it is a row of (``among``, or ``poles`` themselves)."""
+    source = poles if among is None else among
+    entries, position = DRAWN.get((source, supports), "pole entries", lambda: _pole_entries(source, supports))
+    if source is not poles:
+        rows = [position.get(i) for i in poles["id"]]
+        if position.get(None) is not None or None in rows:  # repeated ids, or a pole from elsewhere
+            entries, rows = _pole_entries(poles, supports)[0], range(len(poles))
+        entries = [entries[r] for r in rows]
+    return f'{{"items":[{",".join(entries)}],"cluster":{json.dumps(clustered)},"context":{json.dumps(context)}}}'
+
+
+def _pole_entries(poles: pd.DataFrame, supports: pd.DataFrame) -> tuple[list[str], dict]:
+    """Each pole's marker as script text (:func:`_script_json`), in row order, and each
+    row's position by pole id (under ``None`` when an id is repeated). A pole's popup is
+    written once for a table of supports (the views of a registry draw the same poles again
+    and again), found by what it shows of the pole."""
     def group() -> dict[str, list]:
         grouped: dict[str, list] = {}  # one pass over the supports, no frame per pole
         for pid, levers, level in zip(supports["pole_id"], supports["leviers"], supports["collectivite_niveau"]):
@@ -529,7 +546,7 @@ def _pole_items(poles: pd.DataFrame, supports: pd.DataFrame, clustered: bool, co
         return grouped
     grouped = DRAWN.get(supports, "supports by pole", group)
     popups = DRAWN.get(supports, "popups", dict)  # shared: a popup is the same for any session
-    items = []
+    entries = []
     # only the columns a marker shows, read column by column (a frame's rows as dicts, with
     # all of a registry's columns, cost more than everything else here)
     columns = [c for c in (*POPUP_COLUMNS, "point_lat", "point_lon") if c in poles]
@@ -538,9 +555,13 @@ def _pole_items(poles: pd.DataFrame, supports: pd.DataFrame, clustered: bool, co
         shown = tuple((type(v).__name__, str(v)) for v in (p.get(c) for c in POPUP_COLUMNS))
         if shown not in popups:
             popups[shown] = _popup(p, grouped.get(p["id"], []))
-        items.append([round(float(p["point_lat"]), 5), round(float(p["point_lon"]), 5), esc(p["nom"]),
-                      popups[shown]])
-    return _script_json({"items": items, "cluster": clustered, "context": context})
+        entries.append(_script_json([round(float(p["point_lat"]), 5), round(float(p["point_lon"]), 5),
+                                     esc(p["nom"]), popups[shown]]))
+    ids = poles["id"].tolist() if "id" in poles else []
+    position = dict(zip(ids, range(len(ids))))
+    if len(position) < len(ids):
+        position[None] = -1
+    return entries, position
 
 
 def release(m: Element) -> None:
@@ -618,7 +639,8 @@ def national_layers(epci_display: gpd.GeoDataFrame, epci_table: pd.DataFrame, po
 
 def territory_map(communes: gpd.GeoDataFrame, commune_table: pd.DataFrame, outline, poles: pd.DataFrame,
                   supports: pd.DataFrame, basemap: str = "osm", context_poles: pd.DataFrame | None = None,
-                  boundaries: BoundaryFiles | None = None, display: gpd.GeoDataFrame | None = None) -> folium.Map:
+                  boundaries: BoundaryFiles | None = None, display: gpd.GeoDataFrame | None = None,
+                  among: pd.DataFrame | None = None) -> folium.Map:
     """A territory's communes coloured by distance to the nearest pole, outlined.
 
     ``communes``: the territory's communes (full layer rows: their codes and
@@ -629,7 +651,8 @@ def territory_map(communes: gpd.GeoDataFrame, commune_table: pd.DataFrame, outli
     The commune boundaries come from ``boundaries`` (static files, one per
     département, cached by the browser) or, without it, inline from ``display``
     (the commune display layer) or, lacking both, from ``communes`` themselves.
-    The outline does not catch the mouse: the communes keep their tooltips.
+    The outline does not catch the mouse: the communes keep their tooltips. ``among``: the
+    table both kinds of poles are rows of (France's filtered poles; see :func:`add_poles`).
     """
     table = commune_table.set_index("code")
     codes = communes["code"]
@@ -661,8 +684,8 @@ def territory_map(communes: gpd.GeoDataFrame, commune_table: pd.DataFrame, outli
     _Outline(shape).add_to(m)
     cluster = False
     if context_poles is not None and len(context_poles):
-        cluster = add_poles(m, context_poles, supports, context=True)
-    add_poles(m, poles, supports, cluster=False)
+        cluster = add_poles(m, context_poles, supports, context=True, among=among)
+    add_poles(m, poles, supports, cluster=False, among=among)
     m.get_root().html.add_child(_Raw(legend_html(
         "Distance au pôle le plus proche", [(c, f"{lo:g} à {formats.km(hi, 0)}" if hi < 1e9
                                              else f"{formats.km(lo, 0)} et plus")

@@ -262,6 +262,24 @@ def test_pole_markers_are_reachable_by_keyboard_and_named(demo):
     assert "keyboard: true" in script and "<span class='ptce-sr'>Pôle " in script
 
 
+def test_markers_picked_from_frances_poles_are_the_poles_own(territories, demo):
+    """A territory's markers are written once for France's poles and picked by id: the
+    same markers, in the same order, as written for the territory's poles alone."""
+    france = cv.filter_poles(demo.poles, demo.soutiens, cv.Filters())
+    inside, context = maps.split_poles(france, territories, ("departement", "44"))
+    for poles, is_context in ((inside, False), (context, True), (context.iloc[::-1], True)):
+        picked = json.loads(maps._pole_items(poles, demo.soutiens, True, is_context, among=france))
+        alone = json.loads(maps._pole_items(poles, demo.soutiens, True, is_context))
+        assert picked == alone and len(picked["items"]) == len(poles)
+        assert [i[2] for i in picked["items"]] == [maps.esc(n) for n in poles["nom"]]
+    # a table with a repeated id, or a pole that is not among them: written for the poles themselves
+    twice = pd.concat([france, france.head(1).assign(nom="Autre nom")])
+    other = inside.head(2).assign(id=["X1", "X2"], nom=["Pôle X1", "Pôle X2"])
+    for among, poles in ((twice, twice.head(1)), (france, other)):
+        names = [i[2] for i in json.loads(maps._pole_items(poles, demo.soutiens, True, False, among=among))["items"]]
+        assert names == [maps.esc(n) for n in poles["nom"]]
+
+
 def test_a_popup_written_for_one_map_follows_the_poles_row_in_the_next(demo):
     """Popups are written once per table of supports and found again by what they show:
     a pole edited since (a new name, another stage) gets a new popup, the others the same."""

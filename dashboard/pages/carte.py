@@ -37,7 +37,8 @@ else:
     st.caption(f"{formats.integer(covered)} commune(s) couverte(s) sur {formats.integer(len(table))} ; "
                f"distance médiane au pôle le plus proche : {formats.km(table['distance_km'].median())}")
     common.folium_map(lambda: maps.territory_map(communes, table, None, view.poles, view.all_supports, basemap=basemap,
-                                                 context_poles=view.scope.context, boundaries=common.boundary_files()),
+                                                 context_poles=view.scope.context, boundaries=common.boundary_files(),
+                                                 among=view.scope.france),
                       f"Carte des communes du territoire « {common.territory_label(territory)} » selon la "
                          "distance au pôle le plus proche", "donnees-carte", f"carte_{level}_{code}", 620,
                       same_as=view.drawn_from("territoire", basemap))

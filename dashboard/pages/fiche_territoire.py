@@ -43,7 +43,7 @@ common.table(table, printed=True, percent=("Part des EPCI couverts",))
 st.subheader("Couverture des communes")
 common.folium_map(lambda: maps.territory_map(terr.communes_in(level, code), fiche.communes, None, view.poles,
                                              view.all_supports, basemap=view.basemap, context_poles=view.scope.context,
-                                             boundaries=common.boundary_files()),
+                                             boundaries=common.boundary_files(), among=view.scope.france),
                   f"Carte des communes du territoire « {fiche.title} » selon la distance au pôle le plus proche", "donnees-carte",
                   "carte_fiche", 480, same_as=view.drawn_from("fiche", view.basemap))
 common.map_data(fiche.communes[["nom", "population", "couvert", "nb_poles_siege", "nb_poles_perimetre",
