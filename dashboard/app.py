@@ -19,7 +19,9 @@ navigation = st.navigation([
     st.Page(PAGES_DIR / "fiche_territoire.py", title="Fiche territoire", icon=":material/description:"),
     st.Page(PAGES_DIR / "leviers.py", title="Analyse des leviers", icon=":material/bar_chart:"),
     st.Page(PAGES_DIR / "donnees.py", title="Données", icon=":material/upload_file:"),
-    *([st.Page(PAGES_DIR / "edition.py", title="Édition", icon=":material/edit:")] if auth.can_edit() else []),
+    # listed for editors only; kept for everyone else, so that a link to it is answered in French
+    st.Page(PAGES_DIR / "edition.py", title="Édition", icon=":material/edit:",
+            visibility="visible" if auth.can_edit() else "hidden"),
     st.Page(PAGES_DIR / "accessibilite.py", title="Accessibilité", icon=":material/accessibility:"),
 ])
 common.run_page(navigation)

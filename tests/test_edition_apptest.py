@@ -45,9 +45,13 @@ def _edit_page_shown(at) -> bool:
 def test_an_anonymous_visitor_or_a_reader_has_no_edit_page(shared):
     at = AppTest.from_file(APP, default_timeout=120).run()
     assert not at.exception and not _edit_page_shown(at)
+    # a link to the page is answered in French, with where to sign in (not Streamlit's « Page not found »)
+    assert "connectez-vous dans la barre latérale" in at.info[0].value
+    assert at.sidebar.text_input(key="login_email") is not None and not at.exception
     at = _sign_in(AppTest.from_file(APP, default_timeout=120).run(), "lecteur@cress.test", PASSWORD)
     assert any("Connecté : lecteur@cress.test" in t.value for t in at.sidebar.text)
     assert not _edit_page_shown(at)
+    assert "votre compte peut consulter le registre, pas le modifier" in at.info[0].value
 
 
 def test_a_wrong_password_is_refused(shared):

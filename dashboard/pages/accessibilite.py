@@ -48,7 +48,7 @@ st.markdown(
     "« No results » dans une liste de choix sans réponse ; « Select all » dans les listes à choix "
     "multiples ; « Help for … », nom donné aux lecteurs d'écran pour les boutons « ? » des aides ; "
     "« Link to heading », pour le lien d'ancrage des titres ; « Page not found » pour une adresse de page "
-    "inconnue (ou la page « Édition » sans connexion), avant le retour à la carte. Les libellés, aides et textes indicatifs que "
+    "inconnue, avant le retour à la carte. Les libellés, aides et textes indicatifs que "
     "Streamlit permet de définir sont en français.\n"
     "- **Tableaux** : les tableaux interactifs sont dessinés sur un canevas (composant *glide-data-grid*) ; "
     "leur contenu est exposé aux lecteurs d'écran par une grille ARIA que nous ne maîtrisons pas ; chaque "

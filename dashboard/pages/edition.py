@@ -11,8 +11,17 @@ from ptce_geo.store import AccessDenied, ConflictError, importing, records
 
 st.title("Édition du registre partagé")
 user = auth.current_user()
-if not user.can("editeur"):
-    st.info("Cette page est réservée aux éditeurs connectés.")
+if not user.can("editeur"):  # a link to this page reaches a visitor too: told in French what to do
+    auth.sidebar_block(st.sidebar)  # where to sign in, when the registry is shared
+    if user.email:
+        st.info("Cette page est réservée aux éditeurs : votre compte peut consulter le registre, pas le modifier. "
+                "Demandez le rôle d'éditeur à l'administrateur du registre.")
+    elif common.is_shared() or auth.configured():
+        st.info("Cette page est réservée aux éditeurs connectés : connectez-vous dans la barre latérale.")
+    else:
+        st.info("Cette page sert à modifier un registre partagé en base de données ; ce tableau de bord lit un "
+                "fichier. Pour consulter les pôles, ouvrez la « Carte des pôles ».")
+    st.page_link(common.CARTE_PAGE, label="Aller à la carte des pôles", icon=":material/map:")
     st.stop()
 common.sidebar("edition")
 shared = common.shared_store()

@@ -76,6 +76,11 @@ def test_a_wrong_password_is_refused_and_a_visitor_sees_no_editing(browser, shar
         _sign_in(page, EDITORS[0], "pas le bon mot de passe")
         expect(page.get_by_text("adresse ou mot de passe incorrect")).to_be_visible(timeout=30_000)
         assert page.locator("[data-testid=stSidebarNav] a").filter(has_text="Édition").count() == 0
+        # the page's own address, without an editor's account: told in French, never « Page not found »
+        page.goto(f"{app}/edition")
+        expect(page.get_by_text("Cette page est réservée aux éditeurs connectés")).to_be_visible(timeout=60_000)
+        assert page.get_by_text("Page not found").count() == 0
+        assert page.locator("[data-testid=stSidebarNav] a").filter(has_text="Édition").count() == 0
     finally:
         context.close()
 
