@@ -299,10 +299,10 @@ async def visit(session: Session, n: int, result: Result | None, deadline: float
     departements = list(session.widgets["f_departement"].options)[1:]
     await think()
     first = await session.rerun(widgets={"f_departement": departements[(n * 37) % len(departements)]})
-    check("territoire", first, "commune(s) couverte(s)")
+    check("territoire", first, "distance médiane au pôle le plus proche")
     epcis = list(session.widgets["f_epci"].options)[1:]
     run = await session.rerun(widgets={"f_epci": epcis[n % len(epcis)]})
-    check("territoire", run, "commune(s) couverte(s)")
+    check("territoire", run, "distance médiane au pôle le plus proche")
     record("territoire", first.latency_s + run.latency_s, first.bytes + run.bytes)
     if time.monotonic() > deadline:
         return
@@ -427,7 +427,7 @@ async def seen_view_cpu_ms(url: str, pids, reruns: int = 20) -> dict:
             before = cpu_seconds(pids)
             for _ in range(reruns):  # the widget states sent again, as a browser does at each run
                 run = await s.rerun(widgets=widgets)
-                check = "commune(s) couverte(s)" if widgets else "Pôles affichés"
+                check = "distance médiane au pôle le plus proche" if widgets else "Pôles affichés"
                 if run.errors() or not any(check in t for t in run.texts()):
                     raise ProtocolError(f"carte : « {check} » absent de la page")
             time.sleep(0.2)  # the server finishes its bookkeeping after the last message

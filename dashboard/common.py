@@ -49,6 +49,7 @@ PLACE_PARAMS = ("region", "departement", "epci", "commune")
 #: The map's colour modes (``?couleur=``), the first one by default
 COLOUR_MODES = {"couverture": "Couvert / non couvert", "nombre": "Nombre de pôles"}
 DONNEES_PAGE = "pages/donnees.py"  # relative to dashboard/app.py, as st.page_link wants
+CARTE_PAGE = "pages/carte.py"
 
 
 @st.cache_resource(show_spinner="Chargement des contours de la France…")
@@ -369,7 +370,7 @@ def header(reg: Registry, is_demo: bool) -> None:
         st.warning("Registre de **démonstration** : les pôles affichés sont **fictifs** "
                    "(communes et collectivités réelles).", icon="⚠️")
     if reg.errors:
-        st.info(f"Le registre comporte {formats.integer(len(reg.errors))} erreur(s) : les lignes concernées sont "
+        st.info(f"Le registre comporte {formats.count(len(reg.errors), 'erreur', 'erreurs')} : les lignes concernées sont "
                 "écartées ou incomplètes. Le rapport de vérification complet est dans la page « Données » "
                 "(à consulter ou télécharger).")
         st.page_link(DONNEES_PAGE, label="Voir le rapport de vérification (page « Données »)",

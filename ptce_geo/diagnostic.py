@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import levels, scope, vocab
+from . import formats, levels, scope, vocab
 from .coverage import Filters
 from .text import split_list
 from .territories import Territories
@@ -140,7 +140,7 @@ class Diagnostic:
 
     def summary(self) -> str:
         """What the comparison rests on, or why there is none."""
-        head = (f"Comparaison avec {self.comparison} : {self.n_peers} territoire(s), dont "
+        head = (f"Comparaison avec {self.comparison} : {formats.count(self.n_peers, 'territoire', 'territoires')}, dont "
                 f"{self.n_peers_with_data} avec au moins un soutien dans le registre.")
         if not self.enough:
             head += (f" C'est trop peu pour comparer (il en faut au moins {self.min_peers}) : aucune part n'est "

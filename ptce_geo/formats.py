@@ -42,6 +42,12 @@ def _pattern(digits: int, exact: bool) -> str:
     return "#,##0." + ("0" if exact else "#") * digits
 
 
+def count(n: int, one: str, many: str) -> str:
+    """``n`` and its noun phrase, singular for 0 and 1 as in French: ``count(17, "EPCI non couvert",
+    "EPCI non couverts")`` -> ``'17 EPCI non couverts'``."""
+    return f"{integer(n)} {one if abs(n) < 2 else many}"
+
+
 def integer(value: object) -> str:
     """``444533`` -> ``'444 533'`` (narrow no-break space); rounds a float.
 

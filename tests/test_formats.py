@@ -70,3 +70,10 @@ def test_column_formatters_pick_a_format_per_column():
 def test_no_english_number_survives_a_french_frame():
     frame = pd.DataFrame({"Population": [444533], "Part": [0.14]})
     assert formats.french_frame(frame, percent_columns=["Part"]).iloc[0].tolist() == [f"444{NNBSP}533", f"14,0{NBSP}%"]
+
+
+def test_counts_agree_with_their_number_as_in_french():
+    assert formats.count(0, "EPCI non couvert", "EPCI non couverts") == "0 EPCI non couvert"
+    assert formats.count(1, "commune couverte", "communes couvertes") == "1 commune couverte"
+    assert formats.count(17, "EPCI non couvert", "EPCI non couverts") == "17 EPCI non couverts"
+    assert formats.count(1500, "soutien", "soutiens") == "1\u202f500 soutiens"

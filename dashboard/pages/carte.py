@@ -34,7 +34,7 @@ else:
     table = view.scope.coverage("commune")
     st.header(common.territory_label(territory))  # h2 under the page's h1 (heading order)
     covered = int(table["couvert"].sum())
-    st.caption(f"{formats.integer(covered)} commune(s) couverte(s) sur {formats.integer(len(table))} ; "
+    st.caption(f"{formats.count(covered, 'commune couverte', 'communes couvertes')} sur {formats.integer(len(table))} ; "
                f"distance médiane au pôle le plus proche : {formats.km(table['distance_km'].median())}")
     common.folium_map(lambda: maps.territory_map(communes, table, None, view.poles, view.all_supports, basemap=basemap,
                                                  context_poles=view.scope.context, boundaries=common.boundary_files(),

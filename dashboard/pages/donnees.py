@@ -41,8 +41,8 @@ if imported:
     n_ok = int((reg.poles["commune_insee"] != "").sum())
     n = formats.integer
     st.success(f"Registre importé « {common.md(reg.source)} » : {n(len(reg.poles))} pôles, dont {n(n_ok)} localisés ; "
-               f"{n(len(reg.soutiens))} soutiens ; {n(len(reg.errors))} erreur(s), "
-               f"{n(len(reg.warnings))} avertissement(s). "
+               f"{n(len(reg.soutiens))} soutiens ; {formats.count(len(reg.errors), 'erreur', 'erreurs')}, "
+               f"{formats.count(len(reg.warnings), 'avertissement', 'avertissements')}. "
                "Il est utilisé par toutes les pages pendant cette session.")
     common.shared_link_warning()
     if st.button("Revenir au registre par défaut", key="reset_import"):

@@ -79,7 +79,7 @@ else:
     euros, without, _ = charts.amount_totals(fiche.soutiens, "levier")
     total = euros["montant_eur"].sum()
     st.markdown(f"**Montants reçus ou donnés** : {formats.euros(total)} renseignés ; {formats.integer(without)} "
-                f"soutien(s) sur {formats.integer(len(fiche.soutiens))} sans montant.")
+                f"sur {formats.count(len(fiche.soutiens), 'soutien', 'soutiens')} sans montant.")
     if total > 0:
         common.table(euros[euros["montant_eur"] > 0].rename(columns={"libelle": "Levier",
                                                                      "montant_eur": "Montant (euros)"})[

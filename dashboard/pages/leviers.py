@@ -37,18 +37,19 @@ chart("partannee", *charts.lever_share_by_year(by_year))
 
 st.header("Dans le temps")
 fig, data, undated = charts.poles_created_per_year(poles)
-chart("creation", fig, data, f"{undated} pôle(s) sans année de création." if undated else "")
+chart("creation", fig, data, f"{formats.count(undated, 'pôle', 'pôles')} sans année de création." if undated else "")
 chart("annee", *charts.supports_per_year_and_lever(supports))
 
 st.header("Montants")
 for by in ("levier", "niveau", "annee"):
     fig, data, without = charts.amounts(supports, by)
-    chart(f"montant_{by}", fig, data, f"{without} soutien(s) sur {len(supports)} sans montant renseigné.")
+    chart(f"montant_{by}", fig, data, f"{formats.integer(without)} sur {formats.count(len(supports), 'soutien', 'soutiens')} sans montant "
+                                      "renseigné.")
 
 st.header("Qui soutient ?")
 who = scope.supporters(view.scope)
-st.caption(f"{len(who)} collectivité(s) ou structure(s) donnent les soutiens retenus, du plus grand nombre de "
-           "soutiens au plus petit.")
+st.caption(f"{formats.count(len(who), 'collectivité ou structure donne', 'collectivités ou structures donnent')} "
+           "les soutiens retenus, du plus grand nombre de soutiens au plus petit.")
 common.table(labels.readable(who), height=360)
 common.download(f"Télécharger la liste des soutiens par collectivité ({len(who)})", who,
                 common.file_name("collectivites_soutiens", view), fmt, "dl_qui")

@@ -22,7 +22,7 @@ table = gaps[shown_columns].rename(columns={
     "rang": "Rang", "nom": "EPCI", "type": "Type", "population": "Population",
     "departement_nom": "Département", "region_nom": "Région", "pole_proche_nom": "Pôle le plus proche",
     "distance_km": "Distance (km)", "code": "SIREN"})
-st.subheader(f"{formats.integer(len(gaps))} EPCI non couvert(s), classés par population")
+st.subheader(f"{formats.count(len(gaps), 'EPCI non couvert', 'EPCI non couverts, classés par population')}")
 fmt = common.file_format("zb_format")
 common.download("Télécharger le tableau (CSV)", gaps[shown_columns], common.file_name("zones_blanches_epci", view),
                 fmt, "zb_download")
