@@ -288,6 +288,8 @@ MARKER_CSS = f"""<style>
 .leaflet-control-attribution a {{ text-decoration: underline; }}
 .ptce-pole {{ width:14px; height:14px; border-radius:50%; background:{POLE_COLOR}; border:1.5px solid #222;
   box-sizing:border-box; }}
+.ptce-groupe {{ width:22px; height:22px; border-radius:50%; background:{POLE_COLOR};
+  border:4px solid rgba(118,42,131,.3); box-sizing:border-box; }}
 .ptce-pole.ptce-contexte {{ background:{CONTEXT_POLE_COLOR}; border-color:#666; opacity:.75; }}
 .leaflet-marker-icon:focus-visible .ptce-pole {{ outline:3px solid #ffbf47; outline-offset:2px; }}
 .ptce-sr {{ position:absolute; width:1px; height:1px; overflow:hidden; clip:rect(0 0 0 0); white-space:nowrap; }}
@@ -483,9 +485,7 @@ def legend_html(title: str, items: list[tuple[str, str]], poles: list[tuple[str,
 
 
 #: Pole symbols of the legend: one pole, a group of poles (clusters show their count).
-POLE_LEGEND = [("ptce-pole", "pôle"),
-               ("ptce-pole' style='width:22px;height:22px;border-radius:50%;background:rgba(118,42,131,.85);"
-                "border:4px solid rgba(118,42,131,.3)", "groupe de pôles (nombre au centre)")]
+POLE_LEGEND = [("ptce-pole", "pôle"), ("ptce-groupe", "groupe de pôles (nombre au centre)")]
 CONTEXT_LEGEND = [("ptce-pole ptce-contexte", "pôle hors du territoire (regroupés)")]
 
 

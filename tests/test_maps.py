@@ -341,3 +341,16 @@ def test_map_colours_stay_apart_for_colour_blind_readers():
         for (a, ca), (b, cb) in itertools.combinations(colours.items(), 2):
             difference = float(deltaE(seen(ca, cvd), seen(cb, cvd), input_space="sRGB1"))
             assert difference >= 20, f"{a} / {b} trop proches ({cvd or 'vision normale'}) : {difference:.1f}"
+
+
+def test_legend_symbols_are_drawn_by_their_own_classes():
+    """Each pole symbol of the legend is a span with one style attribute (a second one is
+    ignored by browsers: the group symbol lost its size and showed as an oval), drawn by a
+    class of the map's stylesheet."""
+    legend = maps.legend_html("Couverture", [("#fff", "couvert")], poles=maps.POLE_LEGEND + maps.CONTEXT_LEGEND)
+    spans = re.findall(r"<span[^>]*>", legend)
+    assert len(spans) == 1 + len(maps.POLE_LEGEND) + len(maps.CONTEXT_LEGEND)
+    assert all(s.count("style=") == 1 and s.count("class=") <= 1 for s in spans)
+    for css, _ in maps.POLE_LEGEND + maps.CONTEXT_LEGEND:
+        assert re.fullmatch(r"[a-z-]+( [a-z-]+)?", css)
+        assert f".{css.replace(' ', '.')} {{" in maps.MARKER_CSS
