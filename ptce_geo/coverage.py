@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from . import levels
+from . import levels, vocab
 from .text import split_list
 from .territories import Territories
 
@@ -69,9 +69,11 @@ class Filters:
         none; beyond ``limit`` characters, ``filtres-`` and a short digest of them. Two sets of
         filters of one view get different names (the seat filter ``territoire`` is not in it:
         file names carry the view's territory themselves)."""
-        parts = [f"{name}-{'-'.join(values)}" for name, values in (
-            ("leviers", self.leviers), ("niveaux", self.niveaux), ("formes", self.formes),
-            ("secteurs", self.secteurs), ("stades", self.stades), ("typologies", self.typologies)) if values]
+        parts = [f"{name}-{'tous' if vocab.every(kind, values) else '-'.join(values)}"
+                 for name, kind, values in (("leviers", "levier", self.leviers), ("niveaux", "niveau", self.niveaux),
+                                            ("formes", "forme", self.formes), ("secteurs", "secteur", self.secteurs),
+                                            ("stades", "stade", self.stades),
+                                            ("typologies", "typologie", self.typologies)) if values]
         if self.annees:
             parts.append(f"annees-{self.annees[0]}-{self.annees[1]}")
         text = "_".join(parts)

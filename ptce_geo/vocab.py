@@ -247,6 +247,12 @@ def accepted(kind: str) -> str:
             + " (ou son code : " + ", ".join(vocab) + ")")
 
 
+def every(kind: str, values) -> bool:
+    """Whether ``values`` are all of a vocabulary's codes (a filter that keeps every value,
+    which is not the same as no filter: rows without any value are left out)."""
+    return len(values) > 1 and set(values) == set(VOCABULARIES[kind])
+
+
 def label(kind: str, code: str) -> str:
     """French label of a code (the code itself when unknown)."""
     return VOCABULARIES[kind].get(code, code)

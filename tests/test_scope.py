@@ -106,6 +106,14 @@ def test_describe_says_the_scope_in_words(reg, tiny):
     assert view(reg, tiny).describe().startswith("Pôles de toute la France")
 
 
+def test_every_value_of_a_list_is_said_in_a_few_words():
+    from ptce_geo import vocab
+    every = scope.describe_filters(Filters(leviers=tuple(vocab.LEVIERS), formes=tuple(vocab.FORMES)))
+    assert every == f"leviers : tous (8) ; formes : toutes ({len(vocab.FORMES)})"
+    almost = scope.describe_filters(Filters(leviers=tuple(vocab.LEVIERS)[:7]))
+    assert almost.count(" — ") == 7 and "tous" not in almost  # seven of eight: each is named
+
+
 def test_unknown_territory_is_a_french_error(reg, tiny):
     with pytest.raises(ValueError, match="inconnu"):
         view(reg, tiny, ("epci", "999999999"))
