@@ -220,8 +220,16 @@ def folium_map(draw, title: str, anchor: str, key: str, height: int, same_as=Non
     option for it: a small script of ours, in the page, sets the title.
     ``draw`` and ``same_as``: see :func:`send_map`."""
     st.markdown(f"[Voir les données de la carte](#{anchor})")
+    key = frame_key(key)
     send_map(draw, key, height, same_as)
     frame_title(f".st-key-cadre_{key} iframe", title)
+
+
+def frame_key(key: str) -> str:
+    """A map's key as its frame's container needs it: the key becomes a CSS class (and, in
+    :func:`folium_map`, a selector for the frame's title), so only letters, digits, ``_``
+    and ``-`` are kept (a space or a bracket broke the selector, and the frame lost its title)."""
+    return re.sub(r"[^0-9A-Za-z_-]", "_", str(key))
 
 
 #: What ``st_folium`` gave its component for a map, by what the map was drawn from
@@ -256,6 +264,7 @@ def send_map(draw, key: str, height: int, same_as=None) -> None:
     drawn from the same is sent again as it was, without calling ``draw``. A map that was
     built is unlinked once sent, so that it is freed at once, not at the next full
     garbage collection."""
+    key = frame_key(key)
     memo = (same_as[0], (key, height, same_as[1])) if same_as is not None and _component is not None else None
     if memo is not None:
         kept = MAP_ARGS.peek(*memo)

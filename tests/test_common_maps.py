@@ -58,3 +58,10 @@ def test_a_map_whose_layers_change_keeps_them_apart(component):
     common.send_map(draw, "carte_nationale", 600, same_as=((view,), ("national",)))
     assert len(built) == 1 and component[1]["feature_group"] == component[0]["feature_group"]
     assert component[1]["default"] == component[0]["default"] and component[1]["default"] is not component[0]["default"]
+
+
+def test_a_maps_key_is_made_fit_for_its_frames_css_class(component):
+    """A key with a space or brackets (once a tuple's text) would break the selector that gives
+    the frame its title: the container gets a key of letters, digits and ``_``."""
+    assert common.frame_key("carte_zb_('epci', '200071751')") == "carte_zb___epci____200071751__"
+    assert common.frame_key("carte_departement_2A") == "carte_departement_2A"  # a clean key is kept as it is
