@@ -330,6 +330,17 @@ def base_map(basemap: str = "osm", bounds=None) -> folium.Map:
     return m
 
 
+def france_map(basemap: str, epci_display: gpd.GeoDataFrame) -> folium.Map:
+    """:func:`base_map` showing the whole of metropolitan France, Corsica included, with the
+    quick-view buttons. Its zoom goes by quarter steps: at whole steps France is either cut
+    (zoom 6 in a 620-pixel frame) or a small shape in the middle (zoom 5)."""
+    views = quick_views(epci_display)
+    m = base_map(basemap, bounds=views.get("metro"))
+    m.options["zoomSnap"] = 0.25
+    add_quick_views(m, views)
+    return m
+
+
 @functools.lru_cache(maxsize=None)
 def _tile_provider(name: str, url: str, attribution: str) -> xyzservices.TileProvider:
     return xyzservices.TileProvider(name=name, url=url, attribution=attribution)
@@ -624,8 +635,7 @@ def national_layers(epci_display: gpd.GeoDataFrame, epci_table: pd.DataFrame, po
         fill = couvert.astype(int)
         legend = legend_html("EPCI", [(COVERED_COLOR, "couvert par un pôle"),
                                       (UNCOVERED_COLOR, "zone blanche (aucun pôle)")])
-    m = base_map(basemap)
-    add_quick_views(m, quick_views(epci_display))
+    m = france_map(basemap, epci_display)
     layers = folium.FeatureGroup(name="Couverture et pôles")
     _View(_view_data([_epci_source(epci_display, boundaries)], codes, fill, palette,
                      ["EPCI", "Population", "Pôles (siège)", "Couverture"],
@@ -746,8 +756,7 @@ def gaps_map(epci_display: gpd.GeoDataFrame, gaps: pd.DataFrame, poles: pd.DataF
     """Uncovered EPCI only, ranked, with the poles."""
     info = gaps.set_index("code")
     codes = epci_display["code"][epci_display["code"].isin(info.index)]
-    m = base_map(basemap)
-    add_quick_views(m, quick_views(epci_display))
+    m = france_map(basemap, epci_display)
     if len(codes):
         _View(_view_data([_epci_source(epci_display, boundaries)], codes, [0] * len(codes), [UNCOVERED_COLOR],
                          ["Rang", "EPCI", "Population"],

@@ -33,6 +33,11 @@ def test_national_map_uses_local_assets_and_has_a_legend(territories, demo):
     assert "cdn" not in html.lower() and "bootstrap" not in html.lower()
     assert "zone blanche (aucun pôle)" in html
     assert '"maxZoom": 18' in html
+    # the first view holds metropolitan France from Dunkirk to Corsica's south tip (41.4° N),
+    # with zoom steps fine enough to fill the frame (at zoom 6 Corsica was cut off)
+    (south, west), (north, east) = json.loads(re.search(r"fitBounds\(\s*(\[\[.*?\]\])", html, re.S).group(1))
+    assert south < 41.4 and north > 51 and west < -4.7 and east > 9.5
+    assert '"zoomSnap": 0.25' in html
 
 
 def test_a_sent_map_is_freed_without_the_garbage_collector(territories, demo):
