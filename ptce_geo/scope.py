@@ -101,7 +101,7 @@ class View:
     _coverage: dict = field(default_factory=dict, repr=False)
     #: what depends only on :attr:`france` (:meth:`_of_france`), shared by France's view
     #: and the views cut from it
-    _poles_key: dict = field(default_factory=dict, repr=False)
+    _france_results: dict = field(default_factory=dict, repr=False)
     #: what was derived from this view once: its France view, its key figures by level
     _derived: dict = field(default_factory=dict, repr=False)
 
@@ -114,7 +114,7 @@ class View:
             empty = self.france.iloc[0:0]
             self._derived["france"] = View(self.filters, None, "", self.france, self.france, empty, empty,
                                            self.france, self._france_supports, self._territories,
-                                           self._france_supports, _poles_key=self._poles_key)
+                                           self._france_supports, _france_results=self._france_results)
         return self._derived["france"]
 
     @property
@@ -145,16 +145,16 @@ class View:
                                                                                   territory)]
         name = self._territories.names(level)[code]
         view = View(self.filters, territory, name, inside, seated, reaching, context, france, scoped,
-                    self._territories, matching, _poles_key=self._poles_key)
+                    self._territories, matching, _france_results=self._france_results)
         view._derived["france"] = self
         return view
 
     def _of_france(self, key, compute):
         """A result that depends only on the filtered poles of France (their fingerprint,
         their perimeters' reach), computed once for France's view and those cut from it."""
-        if key not in self._poles_key:
-            self._poles_key[key] = compute()
-        return self._poles_key[key]
+        if key not in self._france_results:
+            self._france_results[key] = compute()
+        return self._france_results[key]
 
     def _coverage_of(self, niveau: str) -> pd.DataFrame:
         """:meth:`coverage`, the view's own table (not to be changed by the caller)."""
