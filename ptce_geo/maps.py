@@ -330,12 +330,12 @@ def base_map(basemap: str = "osm", bounds=None) -> folium.Map:
     return m
 
 
-def france_map(basemap: str, epci_display: gpd.GeoDataFrame) -> folium.Map:
-    """:func:`base_map` showing the whole of metropolitan France, Corsica included, with the
-    quick-view buttons. Its zoom goes by quarter steps: at whole steps France is either cut
-    (zoom 6 in a 620-pixel frame) or a small shape in the middle (zoom 5)."""
+def france_map(basemap: str, epci_display: gpd.GeoDataFrame, bounds=None) -> folium.Map:
+    """:func:`base_map` showing the whole of metropolitan France, Corsica included (or
+    ``bounds``), with the quick-view buttons. Its zoom goes by quarter steps: at whole steps
+    France is either cut (zoom 6 in a 620-pixel frame) or a small shape in the middle (zoom 5)."""
     views = quick_views(epci_display)
-    m = base_map(basemap, bounds=views.get("metro"))
+    m = base_map(basemap, bounds=bounds or views.get("metro"))
     m.options["zoomSnap"] = 0.25
     add_quick_views(m, views)
     return m
@@ -752,11 +752,12 @@ def split_poles(poles: pd.DataFrame, territories, territory: tuple[str, str]) ->
 
 
 def gaps_map(epci_display: gpd.GeoDataFrame, gaps: pd.DataFrame, poles: pd.DataFrame, supports: pd.DataFrame,
-             basemap: str = "osm", boundaries: BoundaryFiles | None = None) -> folium.Map:
-    """Uncovered EPCI only, ranked, with the poles."""
+             basemap: str = "osm", boundaries: BoundaryFiles | None = None, bounds=None) -> folium.Map:
+    """Uncovered EPCI only, ranked, with the poles; opened on ``bounds`` ([[south, west],
+    [north, east]]) or on metropolitan France."""
     info = gaps.set_index("code")
     codes = epci_display["code"][epci_display["code"].isin(info.index)]
-    m = france_map(basemap, epci_display)
+    m = france_map(basemap, epci_display, bounds)
     if len(codes):
         _View(_view_data([_epci_source(epci_display, boundaries)], codes, [0] * len(codes), [UNCOVERED_COLOR],
                          ["Rang", "EPCI", "Population"],

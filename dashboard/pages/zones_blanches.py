@@ -29,13 +29,13 @@ common.download("Télécharger le tableau (CSV)", gaps[shown_columns], common.fi
 
 
 def draw_gaps():
-    gaps_map = maps.gaps_map(terr.display["epci"], gaps, view.poles, view.all_supports, basemap=basemap,
-                             boundaries=common.boundary_files())
+    bounds = None
     if view.territory is not None:  # open on the chosen territory, not on France
         shown = terr.display["epci"][terr.display["epci"]["code"].isin(set(view.scope.coverage("epci")["code"]))]
         west, south, east, north = shown.total_bounds
-        gaps_map.fit_bounds([[south, west], [north, east]])
-    return gaps_map
+        bounds = [[south, west], [north, east]]
+    return maps.gaps_map(terr.display["epci"], gaps, view.poles, view.all_supports, basemap=basemap,
+                         boundaries=common.boundary_files(), bounds=bounds)
 
 
 common.folium_map(draw_gaps, "Carte des EPCI sans pôle (zones blanches) et des pôles", "donnees-carte",
