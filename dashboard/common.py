@@ -225,6 +225,15 @@ def folium_map(draw, title: str, anchor: str, key: str, height: int, same_as=Non
     frame_title(f".st-key-cadre_{key} iframe", title)
 
 
+def territory_map(view: scope.View, table, supports, basemap: str):
+    """The map of a territory's communes, coloured from ``table`` (their coverage), with the
+    view's poles and, lighter, those around it: the same on the map page, a fiche and the
+    embed view."""
+    return maps.territory_map(territories().communes_in(*view.territory), table, None, view.poles, supports,
+                              basemap=basemap, context_poles=view.context, boundaries=boundary_files(),
+                              among=view.france)
+
+
 def frame_key(key: str) -> str:
     """A map's key as its frame's container needs it: the key becomes a CSS class (and, in
     :func:`folium_map`, a selector for the frame's title), so only letters, digits, ``_``

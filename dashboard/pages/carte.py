@@ -30,15 +30,12 @@ if territory is None:
         columns={"nom": "Pôle", "commune_nom": "Commune", "departement_code": "Département"}), height=300)
 else:
     level, code = territory
-    communes = terr.communes_in(level, code)
     table = view.scope.coverage("commune")
     st.header(common.territory_label(territory))  # h2 under the page's h1 (heading order)
     covered = int(table["couvert"].sum())
     st.caption(f"{formats.count(covered, 'commune couverte', 'communes couvertes')} sur {formats.integer(len(table))} ; "
                f"distance médiane au pôle le plus proche : {formats.km(table['distance_km'].median())}")
-    common.folium_map(lambda: maps.territory_map(communes, table, None, view.poles, view.all_supports, basemap=basemap,
-                                                 context_poles=view.scope.context, boundaries=common.boundary_files(),
-                                                 among=view.scope.france),
+    common.folium_map(lambda: common.territory_map(view.scope, table, view.all_supports, basemap),
                       f"Carte des communes du territoire « {common.territory_label(territory)} » selon la "
                          "distance au pôle le plus proche", "donnees-carte", f"carte_{level}_{code}", 620,
                       same_as=view.drawn_from("territoire", basemap))

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import common
-from ptce_geo import charts, diagnostic, formats, labels, maps, portrait, scope, vocab
+from ptce_geo import charts, diagnostic, formats, labels, portrait, scope, vocab
 
 view = common.page("Fiche territoire")
 terr = common.territories()
@@ -41,9 +41,7 @@ table = fiche.comparaison.rename(columns={
 common.table(table, printed=True, percent=("Part des EPCI couverts",))
 
 st.subheader("Couverture des communes")
-common.folium_map(lambda: maps.territory_map(terr.communes_in(level, code), fiche.communes, None, view.poles,
-                                             view.all_supports, basemap=view.basemap, context_poles=view.scope.context,
-                                             boundaries=common.boundary_files(), among=view.scope.france),
+common.folium_map(lambda: common.territory_map(view.scope, fiche.communes, view.all_supports, view.basemap),
                   f"Carte des communes du territoire « {fiche.title} » selon la distance au pôle le plus proche", "donnees-carte",
                   "carte_fiche", 480, same_as=view.drawn_from("fiche", view.basemap))
 common.map_data(fiche.communes[["nom", "population", "couvert", "nb_poles_siege", "nb_poles_perimetre",

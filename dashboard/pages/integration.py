@@ -20,8 +20,7 @@ def draw():
     if territory is None:
         return maps.national_map(terr.display["epci"], view.coverage("epci"), view.poles, supports, mode=mode,
                                  basemap=basemap, boundaries=common.boundary_files())
-    return maps.territory_map(terr.communes_in(*territory), view.coverage("commune"), None, view.poles, supports,
-                              basemap=basemap, context_poles=view.context, boundaries=common.boundary_files(), among=view.france)
+    return common.territory_map(view, view.coverage("commune"), supports, basemap)
 
 
 common.send_map(draw, "carte_integration", 540, same_as=((view, supports, common.boundary_files()), (basemap, mode)))
