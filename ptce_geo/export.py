@@ -37,11 +37,27 @@ def neutralise(value: str) -> str:
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text cells and headers are neutralised: what a
-    table shows on screen is then safe to copy or download as it is."""
-    out = frame.rename(columns=lambda c: neutralise(c) if isinstance(c, str) else c)
-    for column in out.columns[out.dtypes.eq(object) | out.dtypes.apply(pd.api.types.is_string_dtype)]:
-        out[column] = out[column].map(lambda v: neutralise(v) if isinstance(v, str) else v)
+    """``frame`` with its text cells and headers neutralised: what a table shows on screen is
+    then safe to copy or download as it is. A frame with nothing to neutralise (the usual
+    case) is returned as it is, not copied: it is read, never changed."""
+    columns = [neutralise(c) if isinstance(c, str) else c for c in frame.columns]
+    changed = {}
+    for position, (_, column) in enumerate(frame.items()):
+        if not (column.dtype == object or pd.api.types.is_string_dtype(column.dtype)):
+            continue
+        values = column.tolist()
+        # only a cell starting with a formula sign, or with a character outside ASCII (an
+        # invisible one, a full-width sign), can need the apostrophe
+        safe = [neutralise(v) if isinstance(v, str) and v and (v[0] in _FORMULA_START or v[0] > "\x7f") else v
+                for v in values]
+        if any(a is not b for a, b in zip(safe, values)):
+            changed[position] = pd.Series(safe, index=column.index, dtype=column.dtype, name=column.name)
+    if not changed and columns == list(frame.columns):
+        return frame
+    out = frame.copy(deep=False)
+    for position, column in changed.items():
+        out.isetitem(position, column)
+    out.columns = columns
     return out
 
 

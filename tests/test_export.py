@@ -75,3 +75,18 @@ def test_public_columns_keep_each_column_once():
     frame = pd.DataFrame([[1, 2, 3, 4]], columns=["_ligne", "a", "a", "_valide"])
     out = public_columns(frame)
     assert list(out.columns) == ["ligne", "a", "a"] and out.iloc[0].tolist() == [1, 2, 3]
+
+
+def test_a_table_on_screen_is_neutralised_without_changing_the_callers_frame():
+    clean = pd.DataFrame({"Pôle": ["Les Écossolies", "Évry solidaire"], "Distance (km)": [1.5, 2.0]})
+    assert export.neutralise_frame(clean) is clean  # nothing to neutralise: not copied
+    hostile = pd.DataFrame({"=Pôle": ["=1+1", "\u200b@SOMME(A1)", "＋1", "Évry", None],
+                            "Rang": [1, 2, 3, 4, 5],
+                            "Note": pd.array(["-2", "ok", None, "x", "y"], dtype="string")})
+    before = hostile.copy()
+    safe = export.neutralise_frame(hostile)
+    assert list(safe.columns) == ["'=Pôle", "Rang", "Note"]
+    assert safe["'=Pôle"].tolist()[:4] == ["'=1+1", "'@SOMME(A1)", "'＋1", "Évry"] and safe["'=Pôle"].isna().iloc[4]
+    assert safe["Note"].tolist()[:2] == ["'-2", "ok"] and safe["Note"].dtype == "string"
+    assert safe["Rang"].tolist() == [1, 2, 3, 4, 5]
+    pd.testing.assert_frame_equal(hostile, before)  # the caller's table is untouched
