@@ -287,8 +287,11 @@ def send_map(draw, key: str, height: int, same_as=None) -> None:
     _recording.kept = [] if memo is not None else None
     try:
         with st.container(key=f"cadre_{key}"):
+            # render=False: st_folium renders the map itself anyway; its first, whole-page render
+            # gives our maps nothing more (the same component arguments, a test checks) and cost
+            # a quarter of the sending
             streamlit_folium.st_folium(m, height=height, use_container_width=True, returned_objects=[], key=key,
-                                       **options)
+                                       render=False, **options)
         if memo is not None and len(_recording.kept) == 1:
             MAP_ARGS.put(*memo, _recording.kept[0])
     finally:

@@ -65,3 +65,42 @@ def test_a_maps_key_is_made_fit_for_its_frames_css_class(component):
     the frame its title: the container gets a key of letters, digits and ``_``."""
     assert common.frame_key("carte_zb_('epci', '200071751')") == "carte_zb___epci____200071751__"
     assert common.frame_key("carte_departement_2A") == "carte_departement_2A"  # a clean key is kept as it is
+
+
+def test_our_maps_are_sent_as_a_full_render_would_send_them(component, territories, demo, tmp_path):
+    """``send_map`` skips st_folium's first render of the whole page: for each kind of map the
+    dashboard draws, the browser gets the same script, header and page as with it."""
+    import re
+
+    import streamlit_folium
+
+    from ptce_geo import coverage as cv
+    from ptce_geo import maps
+
+    files = maps.BoundaryFiles(territories, tmp_path)
+    france = scope.shared_apply(demo.poles, demo.soutiens, territories, cv.Filters())
+    dep = france.within(("departement", "44"))
+    gaps = cv.rank_uncovered(dep.coverage("epci"))
+    drawings = {
+        "territoire": lambda: maps.territory_map(territories.communes_in("departement", "44"), dep.coverage("commune"),
+                                                 None, dep.poles, demo.soutiens, context_poles=dep.context,
+                                                 boundaries=files, among=dep.france),
+        "national": lambda: maps.national_layers(territories.display["epci"], france.coverage("epci"), france.poles,
+                                                 demo.soutiens, boundaries=files),
+        "zones blanches": lambda: maps.gaps_map(territories.display["epci"], gaps, dep.poles, demo.soutiens,
+                                                boundaries=files, bounds=[[46.8, -2.6], [47.8, -0.9]]),
+        "aperçu": lambda: maps.preview_map(france.poles.head(20), demo.soutiens, basemap="aucun"),
+    }
+
+    def same(kwargs):  # element ids are drawn at random for each map
+        return {k: re.sub(r"_[0-9a-f]{32}", "_ID", str(v)) for k, v in kwargs.items() if k != "on_change"}
+
+    for name, draw in drawings.items():
+        common.send_map(draw, f"carte_{len(component)}", 500)
+        drawn = draw()
+        m, layers = drawn if isinstance(drawn, tuple) else (drawn, None)
+        streamlit_folium.st_folium(m, height=500, use_container_width=True, returned_objects=[],
+                                   key=f"carte_{len(component) - 1}", render=True,
+                                   **({"feature_group_to_add": layers} if layers is not None else {}))
+        assert same(component[-2]) == same(component[-1]), name
+        assert component[-2]["key"] == component[-1]["key"], name  # the hash of the script: the same map
