@@ -23,6 +23,12 @@ from .territories import Territories
 EARTH_RADIUS_KM = 6371.0088
 
 
+#: The list filters: field of :class:`Filters`, French title, vocabulary kind (:mod:`ptce_geo.vocab`)
+LIST_FILTERS = (("leviers", "leviers", "levier"), ("niveaux", "collectivités", "niveau"),
+                ("formes", "formes", "forme"), ("secteurs", "secteurs", "secteur"), ("stades", "stades", "stade"),
+                ("typologies", "typologies", "typologie"))
+
+
 @dataclass(frozen=True)
 class Filters:
     """What the user selected. Empty tuples select everything.
@@ -49,13 +55,17 @@ class Filters:
     def on_supports(self) -> bool:
         return bool(self.leviers or self.niveaux or self.formes or self.annees)
 
+    def lists(self) -> list[tuple[str, str, str, tuple[str, ...]]]:
+        """The list filters that hold values: (field, French title, vocabulary kind, values)."""
+        return [(name, title, kind, getattr(self, name)) for name, title, kind in LIST_FILTERS if getattr(self, name)]
+
     def describe(self) -> str:
         """French one-line summary, for extracts and printouts."""
         parts = []
-        for label, values in (("leviers", self.leviers), ("collectivités", self.niveaux),
-                              ("formes", self.formes), ("secteurs", self.secteurs),
-                              ("stades", self.stades), ("typologies", self.typologies)):
-            if values:
+        for _, label, kind, values in self.lists():
+            if vocab.every(kind, values):
+                parts.append(f"{label} : {vocab.every_said(kind)}")
+            elif values:
                 parts.append(f"{label} : {', '.join(values)}")
         if self.annees:
             start, end = self.annees
@@ -69,11 +79,10 @@ class Filters:
         none; beyond ``limit`` characters, ``filtres-`` and a short digest of them. Two sets of
         filters of one view get different names (the seat filter ``territoire`` is not in it:
         file names carry the view's territory themselves)."""
-        parts = [f"{name}-{'tous' if vocab.every(kind, values) else '-'.join(values)}"
-                 for name, kind, values in (("leviers", "levier", self.leviers), ("niveaux", "niveau", self.niveaux),
-                                            ("formes", "forme", self.formes), ("secteurs", "secteur", self.secteurs),
-                                            ("stades", "stade", self.stades),
-                                            ("typologies", "typologie", self.typologies)) if values]
+        parts = []
+        for name, _, kind, values in self.lists():
+            n = len(set(values))  # every value: « leviers-8sur8 », not eight codes
+            parts.append(f"{name}-{n}sur{n}" if vocab.every(kind, values) else f"{name}-{'-'.join(values)}")
         if self.annees:
             parts.append(f"annees-{self.annees[0]}-{self.annees[1]}")
         text = "_".join(parts)

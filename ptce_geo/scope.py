@@ -205,18 +205,12 @@ class View:
                 "population_non_couverte": int(table.loc[uncovered, "population"].sum())}
 
 
-#: the filters whose title is masculine (« leviers : tous (8) », « formes : toutes (10) »)
-MASCULINE = {"levier", "secteur", "stade"}
-
-
 def describe_filters(filters: Filters) -> str:
     """The filters in French words (labels, not codes); empty when there are none."""
     parts = []
-    for title, kind, values in (("leviers", "levier", filters.leviers), ("collectivités", "niveau", filters.niveaux),
-                                ("formes", "forme", filters.formes), ("secteurs", "secteur", filters.secteurs),
-                                ("stades", "stade", filters.stades), ("typologies", "typologie", filters.typologies)):
+    for _, title, kind, values in filters.lists():
         if vocab.every(kind, values):  # too long to spell out on a page or in a file's header
-            parts.append(f"{title} : {'tous' if kind in MASCULINE else 'toutes'} ({len(values)})")
+            parts.append(f"{title} : {vocab.every_said(kind)}")
         elif values:
             shown = [vocab.levier_label(v) if kind == "levier" else vocab.label(kind, v) for v in values]
             parts.append(f"{title} : {', '.join(shown)}")

@@ -253,6 +253,13 @@ def every(kind: str, values) -> bool:
     return len(values) > 1 and set(values) == set(VOCABULARIES[kind])
 
 
+def every_said(kind: str) -> str:
+    """A filter keeping every value, in words: « les 8 cochés » (never « tous », which the
+    sidebar uses for an empty list, no filter at all)."""
+    n = len(VOCABULARIES[kind])
+    return f"les {n} cochés" if kind in ("levier", "secteur", "stade") else f"les {n} cochées"
+
+
 def label(kind: str, code: str) -> str:
     """French label of a code (the code itself when unknown)."""
     return VOCABULARIES[kind].get(code, code)

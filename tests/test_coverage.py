@@ -230,7 +230,8 @@ def test_file_names_carry_the_filters_and_never_collide():
     assert len(set(slugs)) == len(slugs)
     from ptce_geo import vocab
     every = cv.Filters(leviers=tuple(vocab.LEVIERS), annees=(2015, 2024))  # every lever: said in one word
-    assert every.slug() == "leviers-tous_annees-2015-2024" != cv.Filters(annees=(2015, 2024)).slug()
+    assert every.slug() == "leviers-8sur8_annees-2015-2024" != cv.Filters(annees=(2015, 2024)).slug()
+    assert every.describe().startswith("leviers : les 8 cochés ;")
 
 
 def test_a_territory_without_rows_at_a_level_still_has_text_columns(territories, demo):

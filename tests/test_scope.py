@@ -109,7 +109,8 @@ def test_describe_says_the_scope_in_words(reg, tiny):
 def test_every_value_of_a_list_is_said_in_a_few_words():
     from ptce_geo import vocab
     every = scope.describe_filters(Filters(leviers=tuple(vocab.LEVIERS), formes=tuple(vocab.FORMES)))
-    assert every == f"leviers : tous (8) ; formes : toutes ({len(vocab.FORMES)})"
+    assert every == f"leviers : les 8 cochés ; formes : les {len(vocab.FORMES)} cochées"
+    assert "tous" not in every.lower()  # « Tous » is the sidebar's word for no filter
     almost = scope.describe_filters(Filters(leviers=tuple(vocab.LEVIERS)[:7]))
     assert almost.count(" — ") == 7 and "tous" not in almost  # seven of eight: each is named
 
