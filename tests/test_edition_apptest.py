@@ -37,9 +37,9 @@ def _field(at, label):
 def _edit_page_shown(at) -> bool:
     try:
         at.switch_page("pages/edition.py").run()
-    except Exception:  # noqa: BLE001 - AppTest refuses a page that is not listed
+    except Exception:  # noqa: BLE001 - the page is hidden, never missing: kept should that change
         return False
-    return any(t.value == "Édition du registre partagé" for t in at.title) and not at.info
+    return any(t.value == "Édition du registre partagé" for t in at.title) and not at.info  # not refused
 
 
 def test_an_anonymous_visitor_or_a_reader_has_no_edit_page(shared):

@@ -16,7 +16,7 @@ if not user.can("editeur"):  # a link to this page reaches a visitor too: told i
     if user.email:
         st.info("Cette page est réservée aux éditeurs : votre compte peut consulter le registre, pas le modifier. "
                 "Demandez le rôle d'éditeur à l'administrateur du registre.")
-    elif common.is_shared() or auth.configured():
+    elif common.is_shared():
         st.info("Cette page est réservée aux éditeurs connectés : connectez-vous dans la barre latérale.")
     else:
         st.info("Cette page sert à modifier un registre partagé en base de données ; ce tableau de bord lit un "
