@@ -425,13 +425,14 @@ def _from_url() -> None:
 
     def quoted(values) -> str:
         shown = [f"« {md(v[:40])} »" for v in values[:3]]
-        return ", ".join(shown) + (f" et {len(values) - 3} autre(s)" if len(values) > 3 else "")
+        return ", ".join(shown) + (f" et {formats.count(len(values) - 3, 'autre', 'autres')}" if len(values) > 3 else "")
 
     for key in LIST_PARAMS:
         st.session_state[f"f_{key}"], strange = _url_list(key)
         if strange:
-            unknown.append(f"{LIST_LABELS[key]} : {quoted(strange)} inconnu(s) dans l'adresse, laissé(s) de côté ; "
-                           "choisissez dans la liste ci-dessous.")
+            left = "inconnu dans l'adresse, laissé" if len(strange) == 1 else "inconnus dans l'adresse, laissés"
+            unknown.append(f"{LIST_LABELS[key]} : {quoted(strange)} {left} de côté ; choisissez dans la liste "
+                           "ci-dessous.")
     for key in PLACE_PARAMS:  # a code the COG does not know
         code = params.get(key, "")
         known = not code or code in territories().names(key)

@@ -140,8 +140,9 @@ class Diagnostic:
 
     def summary(self) -> str:
         """What the comparison rests on, or why there is none."""
-        head = (f"Comparaison avec {self.comparison} : {formats.count(self.n_peers, 'territoire', 'territoires')}, dont "
-                f"{self.n_peers_with_data} avec au moins un soutien dans le registre.")
+        peers = formats.count(self.n_peers, "territoire", "territoires")
+        head = (f"Comparaison avec {self.comparison} : {peers}, dont "
+                f"{formats.integer(self.n_peers_with_data)} avec au moins un soutien dans le registre.")
         if not self.enough:
             head += (f" C'est trop peu pour comparer (il en faut au moins {self.min_peers}) : aucune part n'est "
                      "donnée. Élargissez la comparaison (toute la région, France) ou retirez des filtres.")

@@ -295,7 +295,7 @@ def test_column_mapping_is_asked_in_words_and_remembered_for_the_session(monkeyp
     question.set_value("Structure").run()
     assert not at.exception
     assert not asked(at)  # answered: the warning is gone
-    assert any("Registre importé « ` colonnes.csv ` » : 1 pôles" in s.value for s in at.success)
+    assert any("Registre importé « ` colonnes.csv ` » : 1 pôle, dont 1 localisé" in s.value for s in at.success)
     assert any("` Structure ` pour « Nom du pôle »" in c.value for c in at.caption)
 
     # the file removed (its questions are no longer drawn, Streamlit forgets their widgets),

@@ -39,10 +39,11 @@ reg, is_demo = common.registry()
 imported = st.session_state.get("registre_importe") is not None
 if imported:
     n_ok = int((reg.poles["commune_insee"] != "").sum())
-    n = formats.integer
-    st.success(f"Registre importé « {common.md(reg.source)} » : {n(len(reg.poles))} pôles, dont {n(n_ok)} localisés ; "
-               f"{n(len(reg.soutiens))} soutiens ; {formats.count(len(reg.errors), 'erreur', 'erreurs')}, "
-               f"{formats.count(len(reg.warnings), 'avertissement', 'avertissements')}. "
+    count = formats.count
+    st.success(f"Registre importé « {common.md(reg.source)} » : {count(len(reg.poles), 'pôle', 'pôles')}, dont "
+               f"{count(n_ok, 'localisé', 'localisés')} ; {count(len(reg.soutiens), 'soutien', 'soutiens')} ; "
+               f"{count(len(reg.errors), 'erreur', 'erreurs')}, "
+               f"{count(len(reg.warnings), 'avertissement', 'avertissements')}. "
                "Il est utilisé par toutes les pages pendant cette session.")
     common.shared_link_warning()
     if st.button("Revenir au registre par défaut", key="reset_import"):

@@ -48,8 +48,11 @@ for by in ("levier", "niveau", "annee"):
 
 st.header("Qui soutient ?")
 who = scope.supporters(view.scope)
-st.caption(f"{formats.count(len(who), 'collectivité ou structure donne', 'collectivités ou structures donnent')} "
-           "les soutiens retenus, du plus grand nombre de soutiens au plus petit.")
+if len(who):
+    st.caption(f"{formats.count(len(who), 'collectivité ou structure donne', 'collectivités ou structures donnent')} "
+               "les soutiens retenus, du plus grand nombre de soutiens au plus petit.")
+else:
+    st.caption("Aucune collectivité ni structure ne donne de soutien retenu par ces filtres.")
 common.table(labels.readable(who), height=360)
 common.download(f"Télécharger la liste des soutiens par collectivité ({len(who)})", who,
                 common.file_name("collectivites_soutiens", view), fmt, "dl_qui")

@@ -129,7 +129,7 @@ def test_column_mapping_step(page, app_url):
     expect(warning).to_be_visible(timeout=60_000)
     page.get_by_role("combobox", name="« Nom du pôle » : quelle colonne de votre fichier le contient ?").click()
     page.get_by_role("option", name="Structure").click()
-    expect(page.get_by_text(re.compile("Registre importé « colonnes.csv » : 1 pôles, dont 1 localisés"))).to_be_visible(timeout=60_000)
+    expect(page.get_by_text(re.compile("Registre importé « colonnes.csv » : 1 pôle, dont 1 localisé"))).to_be_visible(timeout=60_000)
     expect(warning).to_have_count(0)  # answered: the warning is gone
 
 
