@@ -335,7 +335,7 @@ def france_map(basemap: str, epci_display: gpd.GeoDataFrame, bounds=None) -> fol
     ``bounds``), with the quick-view buttons. Its zoom goes by quarter steps: at whole steps
     France is either cut (zoom 6 in a 620-pixel frame) or a small shape in the middle (zoom 5)."""
     views = quick_views(epci_display)
-    m = base_map(basemap, bounds=bounds or views.get("metro"))
+    m = base_map(basemap, bounds=bounds if bounds is not None else views.get("metro"))
     m.options["zoomSnap"] = 0.25
     add_quick_views(m, views)
     return m

@@ -66,6 +66,14 @@ def test_a_maps_key_is_made_fit_for_its_frames_css_class(component):
     assert common.frame_key("carte_zb_('epci', '200071751')") == "carte_zb___epci____200071751__"
     assert common.frame_key("carte_departement_2A") == "carte_departement_2A"  # a clean key is kept as it is
 
+    def draw():
+        return folium.Map(location=[45.2, 5.7], zoom_start=9, tiles=None)
+    # the map is sent under the cleaned key (st_folium's key is a hash of the script and the key)
+    common.send_map(draw, "carte_zb_('epci', '200071751')", 400)
+    common.send_map(draw, "carte_zb___epci____200071751__", 400)
+    common.send_map(draw, "carte_zb_autre", 400)
+    assert component[0]["key"] == component[1]["key"] != component[2]["key"]
+
 
 def test_our_maps_are_sent_as_a_full_render_would_send_them(component, territories, demo, tmp_path):
     """``send_map`` skips st_folium's first render of the whole page: for each kind of map the

@@ -267,7 +267,7 @@ def test_pole_markers_are_reachable_by_keyboard_and_named(demo):
     assert "keyboard: true" in script and "<span class='ptce-sr'>Pôle " in script
 
 
-def test_markers_picked_from_frances_poles_are_the_poles_own(territories, demo):
+def test_markers_picked_from_frances_poles_are_the_poles_own(territories, demo, monkeypatch):
     """A territory's markers are written once for France's poles and picked by id: the
     same markers, in the same order, as written for the territory's poles alone."""
     france = cv.filter_poles(demo.poles, demo.soutiens, cv.Filters())
@@ -277,6 +277,18 @@ def test_markers_picked_from_frances_poles_are_the_poles_own(territories, demo):
         alone = json.loads(maps._pole_items(poles, demo.soutiens, True, is_context))
         assert picked == alone and len(picked["items"]) == len(poles)
         assert [i[2] for i in picked["items"]] == [maps.esc(n) for n in poles["nom"]]
+    # two territories' maps write France's markers once, then only pick theirs
+    written = []
+    real = maps._pole_entries
+    monkeypatch.setattr(maps, "_pole_entries", lambda poles, supports: written.append(len(poles)) or real(poles, supports))
+    fresh = france.copy()  # markers not written yet for this table
+    for code in ("44", "35"):
+        inside, context = maps.split_poles(fresh, territories, ("departement", code))
+        maps.territory_map(territories.communes_in("departement", code), cv.coverage_table(
+            territories, fresh, "commune", within=("departement", code)), None, inside, demo.soutiens,
+            context_poles=context, among=fresh)
+    assert written == [len(fresh)]
+    monkeypatch.undo()
     # a table with a repeated id, or a pole that is not among them: written for the poles themselves
     twice = pd.concat([france, france.head(1).assign(nom="Autre nom")])
     other = inside.head(2).assign(id=["X1", "X2"], nom=["Pôle X1", "Pôle X2"])
@@ -349,9 +361,9 @@ def test_map_colours_stay_apart_for_colour_blind_readers():
 
 
 def test_legend_symbols_are_drawn_by_their_own_classes():
-    """Each pole symbol of the legend is a span with one style attribute (a second one is
-    ignored by browsers: the group symbol lost its size and showed as an oval), drawn by a
-    class of the map's stylesheet."""
+    """Each pole symbol of the legend is a span with one style attribute, drawn by a class of
+    the map's stylesheet. (The group symbol brought its size in a first style attribute; the
+    browser dropped the second, with ``display:inline-block``: an inline span, drawn as an oval.)"""
     legend = maps.legend_html("Couverture", [("#fff", "couvert")], poles=maps.POLE_LEGEND + maps.CONTEXT_LEGEND)
     spans = re.findall(r"<span[^>]*>", legend)
     assert len(spans) == 1 + len(maps.POLE_LEGEND) + len(maps.CONTEXT_LEGEND)
