@@ -240,9 +240,36 @@ def coverage_tables(territories: Territories, poles: pd.DataFrame,
     return {niveau: coverage_table(territories, poles, niveau, status=status) for niveau in niveaux}
 
 
+def unit_stats(territories: Territories, poles: pd.DataFrame, niveau: str,
+               status: tuple[pd.DataFrame, pd.DataFrame]) -> dict:
+    """For every EPCI, département or région (``niveau``) of France: its poles with a seat
+    (``seats``) and with a perimeter reaching it (``reach``), by code, and its nearest pole
+    (``best``: distance_km, pole_proche_id, pole_proche_nom by code), from all of its
+    communes. ``status``: :func:`commune_status` of the same ``poles``. The same for any
+    territory's table (:func:`coverage_table`), so worked out once per set of poles."""
+    key = levels.get(niveau).commune_column
+    com = territories.communes
+    status, reach = status
+    seats = poles.groupby(levels.get(niveau).pole_column).size()
+    # a Series, not a dict: mapping with a dict first turns its 35,000 keys into a Series
+    unit_of = territories.cached(("unit_of_series", key),
+                                 lambda: pd.Series(com[key].to_numpy(), index=com["code"].to_numpy()))
+    reach_units = reach.assign(unit=reach["commune"].map(unit_of))
+    per = reach_units.dropna(subset=["unit"]).drop_duplicates(["pole_id", "unit"]).groupby("unit").size()
+    rows = np.arange(len(com))
+    units = com[key].to_numpy()
+    distances = status["distance_km"].to_numpy()
+    valid = pd.notna(units) & np.isfinite(distances)
+    best_rows = pd.Series(distances[valid], index=rows[valid]).groupby(units[valid], sort=False).idxmin()
+    best = pd.DataFrame({column: status[column].to_numpy()[best_rows.to_numpy()]
+                         for column in ("distance_km", "pole_proche_id", "pole_proche_nom")}, index=best_rows.index)
+    return {"seats": seats, "reach": per, "best": best}
+
+
 def coverage_table(territories: Territories, poles: pd.DataFrame, niveau: str,
                    within: tuple[str, str] | None = None,
-                   status: tuple[pd.DataFrame, pd.DataFrame] | None = None) -> pd.DataFrame:
+                   status: tuple[pd.DataFrame, pd.DataFrame] | None = None,
+                   units: dict | None = None) -> pd.DataFrame:
     """Coverage by ``niveau`` for the (already filtered) located ``poles``.
 
     Columns: code, nom, population, nb_poles_siege, nb_poles_perimetre,
@@ -265,29 +292,11 @@ def coverage_table(territories: Territories, poles: pd.DataFrame, niveau: str,
             table[col] = status[col].to_numpy()[rows]
     else:
         table = static.copy()
-        seats = poles.groupby(levels.get(niveau).pole_column).size()
-        table["nb_poles_siege"] = table["code"].map(seats).fillna(0).astype(int)
-        # a Series, not a dict: mapping with a dict first turns its 35,000 keys into a Series
-        unit_of = territories.cached(("unit_of_series", key),
-                                     lambda: pd.Series(com[key].to_numpy(), index=com["code"].to_numpy()))
-        reach_units = reach.assign(unit=reach["commune"].map(unit_of))
-        per = reach_units.dropna(subset=["unit"]).drop_duplicates(["pole_id", "unit"]).groupby("unit").size()
-        table["nb_poles_perimetre"] = table["code"].map(per).fillna(0).astype(int)
+        units = units if units is not None else unit_stats(territories, poles, niveau, (status, reach))
+        table["nb_poles_siege"] = table["code"].map(units["seats"]).fillna(0).astype(int)
+        table["nb_poles_perimetre"] = table["code"].map(units["reach"]).fillna(0).astype(int)
         # each unit's nearest pole, from all of its communes (inside the territory or not)
-        if within:
-            rows = np.concatenate([territories.commune_rows(niveau, c) for c in table["code"]]
-                                  + [np.empty(0, np.intp)])
-        else:
-            rows = np.arange(len(com))
-        units = com[key].to_numpy()[rows]
-        distances = status["distance_km"].to_numpy()[rows]
-        valid = pd.notna(units) & np.isfinite(distances)
-        best_rows = (pd.Series(distances[valid], index=rows[valid])
-                     .groupby(units[valid], sort=False).idxmin())
-        best = pd.DataFrame({"distance_km": status["distance_km"].to_numpy()[best_rows.to_numpy()],
-                             "pole_proche_id": status["pole_proche_id"].to_numpy()[best_rows.to_numpy()],
-                             "pole_proche_nom": status["pole_proche_nom"].to_numpy()[best_rows.to_numpy()]},
-                            index=best_rows.index)
+        best = units["best"]
         table["distance_km"] = table["code"].map(best["distance_km"])
         for column in ("pole_proche_id", "pole_proche_nom"):  # text, even in a table without rows
             table[column] = table["code"].map(best[column]).fillna("").astype(object)

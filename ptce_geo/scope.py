@@ -66,7 +66,7 @@ COVERAGE_COLUMNS = ("id", "nom", "commune_insee", "epci_siren", "departement_cod
 
 
 #: coverage tables, keyed by the content of the filtered poles (:data:`COVERAGE_COLUMNS`)
-SHARED = SharedResults()
+SHARED = SharedResults(size=48)
 #: views (:func:`shared_apply`), keyed by the registry's tables (identity), filters and
 #: territory, and what pages derive from them (:func:`remember`)
 VIEWS = SharedResults(size=128)
@@ -165,7 +165,11 @@ class View:
                 status = SHARED.get(where, (poles, "status"), lambda: coverage.commune_status(
                     where, self.france, self._of_france("reach", lambda: coverage.perimeter_reach(
                         self.france, where))))
-                return coverage.coverage_table(where, self.france, niveau, within=self.territory, status=status)
+                # a territory's EPCI, départements or régions read France's figures for them
+                units = None if niveau == "commune" else SHARED.get(
+                    where, (poles, "units", niveau), lambda: coverage.unit_stats(where, self.france, niveau, status))
+                return coverage.coverage_table(where, self.france, niveau, within=self.territory, status=status,
+                                               units=units)
             self._coverage[niveau] = SHARED.get(where, (poles, niveau, self.territory), table)
         return self._coverage[niveau]
 

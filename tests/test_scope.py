@@ -246,3 +246,26 @@ def test_a_territorys_view_cut_from_frances_is_the_view_built_alone(demo, territ
         pd.testing.assert_frame_equal(shared.coverage(), alone.coverage())
         assert shared.figures() == alone.figures()
     assert len(calls) == 1  # one reach for the four territories (and their coverage)
+
+
+def test_a_territorys_table_reads_frances_figures_for_its_units(demo, territories, monkeypatch):
+    """The EPCI, départements and régions of a territory's tables take their counts and
+    nearest pole from France's figures for them, worked out once per set of filters: the
+    same tables as computed from scratch, every level."""
+    from ptce_geo import coverage
+    worked = []
+    real = coverage.unit_stats
+    monkeypatch.setattr(coverage, "unit_stats", lambda *a: worked.append(a[2]) or real(*a))
+    filters = Filters(leviers=("L4",))
+    places = [("region", "53"), ("departement", "22"), ("departement", "29"), ("epci", "242900314")]
+    cases = [(t, n) for t in places for n in ("epci", "departement", "region")]
+    tables = {}
+    for territory, niveau in cases:
+        tables[territory, niveau] = scope.shared_apply(demo.poles, demo.soutiens, territories, filters,
+                                                       territory).coverage(niveau)
+    assert sorted(worked) == ["departement", "epci", "region"]  # once per level for the four territories
+    monkeypatch.setattr(coverage, "unit_stats", real)
+    for (territory, niveau), table in tables.items():
+        france = scope.shared_apply(demo.poles, demo.soutiens, territories, filters).france
+        fresh = coverage.coverage_table(territories, france, niveau, within=territory)
+        pd.testing.assert_frame_equal(table, fresh, obj=f"{niveau} {territory}")
