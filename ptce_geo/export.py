@@ -30,6 +30,8 @@ def neutralise(value: str) -> str:
     written with full-width signs (``＝``, ``＋``, ``－``, ``＠``) is caught too:
     the invisible prefix is dropped and the apostrophe added.
     """
+    if not value or (value[0] <= "\x7f" and value[0] not in _FORMULA_START):
+        return value  # the usual case: plain text (an ASCII start is neither invisible nor full-width)
     visible = value.lstrip(_INVISIBLE)
     if unicodedata.normalize("NFKC", visible[:1]).startswith(_FORMULA_START):
         return "'" + visible
@@ -46,10 +48,7 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if not (column.dtype == object or pd.api.types.is_string_dtype(column.dtype)):
             continue
         values = column.tolist()
-        # only a cell starting with a formula sign, or with a character outside ASCII (an
-        # invisible one, a full-width sign), can need the apostrophe
-        safe = [neutralise(v) if isinstance(v, str) and v and (v[0] in _FORMULA_START or v[0] > "\x7f") else v
-                for v in values]
+        safe = [neutralise(v) if isinstance(v, str) else v for v in values]
         if any(a is not b for a, b in zip(safe, values)):
             changed[position] = pd.Series(safe, index=column.index, dtype=column.dtype, name=column.name)
     if not changed and columns == list(frame.columns):
