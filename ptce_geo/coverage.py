@@ -278,8 +278,7 @@ def coverage_table(territories: Territories, poles: pd.DataFrame, niveau: str,
     smallest distance from one of their town halls. ``within`` = (niveau,
     code) keeps only the rows inside that territory.
     """
-    key = levels.get(niveau).commune_column
-    com = territories.communes
+    levels.get(niveau)  # an unknown level: a French error, before any work
     status, reach = status if status is not None else commune_status(territories, poles)
     static = _static_frame(territories, niveau)
     if within:  # only the rows inside: a territory's table is built from its own rows
