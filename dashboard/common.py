@@ -669,7 +669,7 @@ def _choices(level: str, within: str = "", within_level: str = "region") -> tupl
     terr = territories()
 
     def build() -> tuple[str, ...]:
-        layer = pd.DataFrame(terr.layer(level).drop(columns="geometry"))
+        layer = terr.attributes(level)
         if within and level == "epci" and within_level == "departement":
             layer = layer[layer["departements"].str.split("|").map(lambda ds: within in ds)]
         elif within:

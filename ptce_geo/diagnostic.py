@@ -99,8 +99,7 @@ def peers(territories: Territories, niveau: str, code: str, mode: str = "pairs")
         raise ValueError(f"le diagnostic porte sur un EPCI, un département ou une région, pas sur « {niveau} »")
     if mode not in MODES:
         raise ValueError(f"comparaison inconnue : « {mode} » (attendu : {', '.join(MODES)})")
-    layer = territories.cached(("diagnostic_layer", niveau),  # read, never changed
-                               lambda: pd.DataFrame(territories.layer(niveau).drop(columns="geometry")))
+    layer = territories.attributes(niveau)
     if code not in territories.names(niveau):
         raise ValueError(f"{levels.get(niveau).label} inconnu(e) : « {code} »")
     me = layer.set_index("code").loc[code]

@@ -143,6 +143,11 @@ class Territories:
         layer = self.layer(niveau)
         return self.cached(("names", niveau), lambda: dict(zip(layer["code"], layer["nom"])))
 
+    def attributes(self, niveau: str) -> pd.DataFrame:
+        """A level's full-resolution layer without its geometry (a plain table, in layer
+        order), worked out once: read, never changed."""
+        return self.cached(("attributes", niveau), lambda: pd.DataFrame(self.layer(niveau).drop(columns="geometry")))
+
     def commune_index(self) -> pd.DataFrame:
         """Communes without geometry, indexed by INSEE code."""
         return self.cached("commune_index",
