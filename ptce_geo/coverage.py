@@ -59,14 +59,17 @@ class Filters:
         """The list filters that hold values: (field, French title, vocabulary kind, values)."""
         return [(name, title, kind, getattr(self, name)) for name, title, kind in LIST_FILTERS if getattr(self, name)]
 
+    def list_phrases(self, word=None) -> list[str]:
+        """« leviers : L1, L6 » for each list filter that holds values (``word(kind, code)``
+        says a value; its code without it), « leviers : les 8 cochés » for one that holds
+        every value (too long to spell out on a page or in a file's header)."""
+        return [f"{title} : " + (vocab.every_said(kind) if vocab.every(kind, values)
+                                 else ", ".join(word(kind, v) if word else v for v in values))
+                for _, title, kind, values in self.lists()]
+
     def describe(self) -> str:
         """French one-line summary, for extracts and printouts."""
-        parts = []
-        for _, label, kind, values in self.lists():
-            if vocab.every(kind, values):
-                parts.append(f"{label} : {vocab.every_said(kind)}")
-            elif values:
-                parts.append(f"{label} : {', '.join(values)}")
+        parts = self.list_phrases()
         if self.annees:
             start, end = self.annees
             parts.append(f"soutiens de {start}" if start == end else f"soutiens de {start} à {end}")

@@ -211,13 +211,7 @@ class View:
 
 def describe_filters(filters: Filters) -> str:
     """The filters in French words (labels, not codes); empty when there are none."""
-    parts = []
-    for _, title, kind, values in filters.lists():
-        if vocab.every(kind, values):  # too long to spell out on a page or in a file's header
-            parts.append(f"{title} : {vocab.every_said(kind)}")
-        elif values:
-            shown = [vocab.levier_label(v) if kind == "levier" else vocab.label(kind, v) for v in values]
-            parts.append(f"{title} : {', '.join(shown)}")
+    parts = filters.list_phrases(lambda kind, v: vocab.levier_label(v) if kind == "levier" else vocab.label(kind, v))
     if filters.annees:
         start, end = filters.annees
         parts.append(f"soutiens de l'année {start}" if start == end else f"soutiens de {start} à {end}")
