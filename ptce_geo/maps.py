@@ -752,11 +752,15 @@ def split_poles(poles: pd.DataFrame, territories, territory: tuple[str, str]) ->
 
 
 def gaps_map(epci_display: gpd.GeoDataFrame, gaps: pd.DataFrame, poles: pd.DataFrame, supports: pd.DataFrame,
-             basemap: str = "osm", boundaries: BoundaryFiles | None = None, bounds=None) -> folium.Map:
-    """Uncovered EPCI only, ranked, with the poles; opened on ``bounds`` ([[south, west],
-    [north, east]]) or on metropolitan France."""
+             basemap: str = "osm", boundaries: BoundaryFiles | None = None, around=None) -> folium.Map:
+    """Uncovered EPCI only, ranked, with the poles; opened on the EPCI ``around`` (a
+    territory's codes, uncovered or not) or on metropolitan France."""
     info = gaps.set_index("code")
     codes = epci_display["code"][epci_display["code"].isin(info.index)]
+    bounds = None
+    if around is not None:
+        west, south, east, north = epci_display[epci_display["code"].isin(set(around))].total_bounds
+        bounds = [[south, west], [north, east]]
     m = france_map(basemap, epci_display, bounds)
     if len(codes):
         _View(_view_data([_epci_source(epci_display, boundaries)], codes, [0] * len(codes), [UNCOVERED_COLOR],

@@ -96,7 +96,7 @@ def test_our_maps_are_sent_as_a_full_render_would_send_them(component, territori
         "national": lambda: maps.national_layers(territories.display["epci"], france.coverage("epci"), france.poles,
                                                  demo.soutiens, boundaries=files),
         "zones blanches": lambda: maps.gaps_map(territories.display["epci"], gaps, dep.poles, demo.soutiens,
-                                                boundaries=files, bounds=[[46.8, -2.6], [47.8, -0.9]]),
+                                                boundaries=files, around=dep.coverage("epci")["code"]),
         "aperçu": lambda: maps.preview_map(france.poles.head(20), demo.soutiens, basemap="aucun"),
     }
 

@@ -22,20 +22,17 @@ table = gaps[shown_columns].rename(columns={
     "rang": "Rang", "nom": "EPCI", "type": "Type", "population": "Population",
     "departement_nom": "Département", "region_nom": "Région", "pole_proche_nom": "Pôle le plus proche",
     "distance_km": "Distance (km)", "code": "SIREN"})
-st.subheader(f"{formats.count(len(gaps), 'EPCI non couvert', 'EPCI non couverts, classés par population')}")
+st.subheader(formats.count(len(gaps), "EPCI non couvert", "EPCI non couverts") + (", classés par population"
+                                                                                   if len(gaps) > 1 else ""))
 fmt = common.file_format("zb_format")
 common.download("Télécharger le tableau (CSV)", gaps[shown_columns], common.file_name("zones_blanches_epci", view),
                 fmt, "zb_download")
 
 
-def draw_gaps():
-    bounds = None
-    if view.territory is not None:  # open on the chosen territory, not on France
-        shown = terr.display["epci"][terr.display["epci"]["code"].isin(set(view.scope.coverage("epci")["code"]))]
-        west, south, east, north = shown.total_bounds
-        bounds = [[south, west], [north, east]]
+def draw_gaps():  # opened on the chosen territory's EPCI, else on France
+    around = None if view.territory is None else view.scope.coverage("epci")["code"]
     return maps.gaps_map(terr.display["epci"], gaps, view.poles, view.all_supports, basemap=basemap,
-                         boundaries=common.boundary_files(), bounds=bounds)
+                         boundaries=common.boundary_files(), around=around)
 
 
 common.folium_map(draw_gaps, "Carte des EPCI sans pôle (zones blanches) et des pôles", "donnees-carte",
