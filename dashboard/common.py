@@ -220,8 +220,7 @@ def folium_map(draw, title: str, anchor: str, key: str, height: int, same_as=Non
     option for it: a small script of ours, in the page, sets the title.
     ``draw`` and ``same_as``: see :func:`send_map`."""
     st.markdown(f"[Voir les données de la carte](#{anchor})")
-    key = frame_key(key)
-    send_map(draw, key, height, same_as)
+    key = send_map(draw, key, height, same_as)
     frame_title(f".st-key-cadre_{key} iframe", title)
 
 
@@ -265,14 +264,14 @@ if _component is not None:
     streamlit_folium._component_func = _recorded_component
 
 
-def send_map(draw, key: str, height: int, same_as=None) -> None:
+def send_map(draw, key: str, height: int, same_as=None) -> str:
     """Send a folium map to the browser in a container keyed ``cadre_<key>``. ``draw()``
     builds it: a map, or (map, layers) when a filter change swaps the layers inside the
     mounted map. ``same_as`` = (objects, what) names what the map is drawn from (the view,
     its supports, the boundary files, compared by identity; the mode, the basemap): a map
     drawn from the same is sent again as it was, without calling ``draw``. A map that was
     built is unlinked once sent, so that it is freed at once, not at the next full
-    garbage collection."""
+    garbage collection. Returns the key as the container got it (:func:`frame_key`)."""
     key = frame_key(key)
     memo = (same_as[0], (key, height, same_as[1])) if same_as is not None and _component is not None else None
     if memo is not None:
@@ -280,7 +279,7 @@ def send_map(draw, key: str, height: int, same_as=None) -> None:
         if kept is not None:
             with st.container(key=f"cadre_{key}"):  # the widget's default value is its own
                 _component(**{**kept, "default": copy.deepcopy(kept.get("default"))})
-            return
+            return key
     drawn = draw()
     m, layers = drawn if isinstance(drawn, tuple) else (drawn, None)
     options = {"feature_group_to_add": layers} if layers is not None else {}
@@ -299,6 +298,7 @@ def send_map(draw, key: str, height: int, same_as=None) -> None:
     for sent in (m, layers):
         if sent is not None:
             maps.release(sent)
+    return key
 
 
 _TITLE_HOOK = """<script>
