@@ -712,7 +712,11 @@ def contour(shapes: gpd.GeoDataFrame, inside_points: tuple | None = None):
     simplification or in the source data, drawn as black specks: they are filled.
     ``inside_points`` = (lon, lat) arrays of a point in each commune of France (without them,
     every hole is filled)."""
-    union = shapely.coverage_union_all(shapes.geometry.to_numpy())
+    geometries = shapes.geometry.to_numpy()
+    try:
+        union = shapely.coverage_union_all(geometries)  # fast, for communes that only touch
+    except shapely.errors.GEOSException:  # full-resolution communes that overlap a little (a région's)
+        union = shapely.union_all(geometries)
 
     def enclave(ring) -> bool:
         if inside_points is None:

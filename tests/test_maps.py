@@ -4,6 +4,7 @@ import re
 
 import pandas as pd
 import pytest
+import shapely
 
 from ptce_geo import coverage as cv
 from ptce_geo import levels, maps, paths
@@ -371,3 +372,15 @@ def test_legend_symbols_are_drawn_by_their_own_classes():
     for css, _ in maps.POLE_LEGEND + maps.CONTEXT_LEGEND:
         assert re.fullmatch(r"[a-z-]+( [a-z-]+)?", css)
         assert f".{css.replace(' ', '.')} {{" in maps.MARKER_CSS
+
+
+def test_an_outline_of_full_resolution_communes_that_overlap_is_drawn(territories):
+    """Without the display layer (the library used on its own), a région's full-resolution
+    communes overlap here and there, which the fast coverage union refuses: the outline is
+    still drawn, whole."""
+    communes = territories.communes_in("region", "84")  # Auvergne-Rhône-Alpes
+    shape = maps.contour(communes)
+    assert not shape.is_empty and shape.is_valid
+    union = shapely.union_all(communes.geometry.to_numpy()).area
+    assert union <= shape.area < union * 1.01  # the région, its gaps filled (no display points: every hole)
+    assert all(len(p.interiors) == 0 for p in shapely.get_parts(shape))
