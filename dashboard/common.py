@@ -671,7 +671,8 @@ def _choices(level: str, within: str = "", within_level: str = "region") -> tupl
     def build() -> tuple[str, ...]:
         layer = terr.attributes(level)
         if within and level == "epci" and within_level == "departement":
-            layer = layer[layer["departements"].str.split("|").map(lambda ds: within in ds)]
+            split = terr.cached(("sidebar epci departements",), lambda: layer["departements"].str.split("|"))
+            layer = layer[split.map(lambda ds: within in ds)]
         elif within:
             layer = layer[layer["region_code"] == within]
         ordered = layer if level == "departement" else layer.sort_values("nom", kind="stable")

@@ -284,7 +284,9 @@ def coverage_table(territories: Territories, poles: pd.DataFrame, niveau: str,
     levels.get(niveau)  # an unknown level: a French error, before any work
     status, reach = status if status is not None else commune_status(territories, poles)
     static = _static_frame(territories, niveau)
-    if within:  # only the rows inside: a territory's table is built from its own rows
+    if within and niveau == "commune":  # only the rows inside: the static frame is in layer order
+        static = static.iloc[territories.commune_rows(*within)]
+    elif within:  # a territory's table is built from its own rows
         static = static[static["code"].isin(_inside(territories, niveau, within))]
     if niveau == "commune":
         # status rows follow the communes' order, as the static frame's
@@ -330,7 +332,7 @@ def _static_frame(territories: Territories, niveau: str) -> pd.DataFrame:
 
 def _inside(territories: Territories, niveau: str, within: tuple[str, str]) -> np.ndarray:
     """The codes of the ``niveau`` territories with a commune inside territory ``within``."""
-    communes = territories.communes_in(*within)
+    communes = territories.commune_attributes_in(*within)
     return communes[levels.get(niveau).commune_column].dropna().unique()
 
 

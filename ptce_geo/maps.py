@@ -748,7 +748,7 @@ def split_poles(poles: pd.DataFrame, territories, territory: tuple[str, str]) ->
     from . import coverage, levels
     level, code = territory
     seated = poles[levels.get(level).pole_column].astype(str).eq(code)
-    members = set(territories.communes_in(level, code)["code"])
+    members = set(territories.commune_attributes_in(level, code)["code"])
     reach = coverage.perimeter_reach(poles[~seated], territories)
     reaching = poles["id"].isin(reach.loc[reach["commune"].isin(members), "pole_id"])
     inside = seated | reaching

@@ -34,7 +34,7 @@ SUB_LEVEL = {None: "epci", "region": "epci", "departement": "epci", "epci": "com
 
 def _communes(territories: Territories, territory: tuple[str, str]) -> pd.DataFrame:
     level, code = territory
-    inside = territories.communes_in(level, code)
+    inside = territories.commune_attributes_in(level, code)
     if inside.empty:
         raise ValueError(f"{levels.get(level).label} inconnu(e) : « {code} »")
     return inside

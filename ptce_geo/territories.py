@@ -130,6 +130,11 @@ class Territories:
         code is unknown). The rows of each territory are found once per level."""
         return self.communes.iloc[self.commune_rows(niveau, code)]
 
+    def commune_attributes_in(self, niveau: str, code: str) -> pd.DataFrame:
+        """:meth:`communes_in` without the geometry (a plain table, cheaper to cut), for
+        what reads only the communes' codes and parents."""
+        return self.attributes("commune").iloc[self.commune_rows(niveau, code)]
+
     def commune_rows(self, niveau: str, code: str) -> np.ndarray:
         """The positions of the territory's communes in :attr:`communes`, ascending (empty
         if the code is unknown). The rows of each territory are found once per level."""

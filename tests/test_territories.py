@@ -2,6 +2,7 @@ import shutil
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from ptce_geo import territories as terr
@@ -167,4 +168,9 @@ def test_communes_of_a_territory_at_each_level(territories):
         expected = com[com[column] == code]
         found = territories.communes_in(level, code)
         assert len(found) > 0 and list(found["code"]) == list(expected["code"])
+        # the same rows without geometry, for what reads only codes and parents
+        plain = territories.commune_attributes_in(level, code)
+        assert "geometry" not in plain
+        pd.testing.assert_frame_equal(plain, pd.DataFrame(expected.drop(columns="geometry")))
     assert territories.communes_in("departement", "00").empty
+    assert territories.commune_attributes_in("departement", "00").empty

@@ -9,7 +9,6 @@ frames), then run from the top document, which also audits the frames.
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT
