@@ -340,7 +340,7 @@ def map_data(frame, anchor: str, title: str = "Données de la carte", level: str
     (5,000 communes for a région): sent with every filter change, it would weigh more
     than the map on a slow line."""
     getattr(st, level)(title, anchor=anchor)
-    if on_demand and not st.toggle(f"Afficher le tableau ({formats.integer(len(frame))} lignes, les mêmes "
+    if on_demand and not st.toggle(f"Afficher le tableau ({formats.count(len(frame), 'ligne', 'lignes')}, les mêmes "
                                    "informations que la carte)", key=f"voir_{anchor}"):
         return
     table(frame, **options)
@@ -705,8 +705,10 @@ def key_figures(view: "View", niveau: str | None = None) -> None:
         a.metric("Pôles ayant leur siège ici", formats.integer(here["poles_siege"]))
         a2.metric("Pôles dont le périmètre l'atteint", formats.integer(here["poles_perimetre"]))
     b.metric(f"{unit} couverts" if unit == "EPCI" else f"{unit.capitalize()}s couvertes", _count(here))
-    c.metric(f"Habitants d'un{'e' if unit == 'commune' else ''} {unit} non couvert{'e' if unit == 'commune' else ''}",
-             people, help=f"{formats.percent(share)} de la population du territoire")
+    where = f"d'un{'e' if unit == 'commune' else ''} {unit} non couvert{'e' if unit == 'commune' else ''}"
+    c.metric("Habitants non couverts", people,
+             help=f"Habitants {where} : {formats.percent(share)} de la population du territoire")
+    st.caption(coverage.COVERED)
     france_context(view)
 
 
@@ -821,7 +823,8 @@ PRINT_CSS = """<style>
 @media print {
   [data-testid=stSidebar], [data-testid=stHeader], [data-testid=stToolbar], .no-print,
   [data-testid=stDownloadButton], [data-testid=stRadio], [data-testid=stButton], [data-testid=stDataFrame],
-  [data-testid=stElementToolbar], .modebar-container, iframe[title="st.iframe"] { display: none !important; }
+  [data-testid=stElementToolbar], .modebar-container, iframe[title="st.iframe"], .st-key-imprimer,
+  [data-testid=stExpanderIcon] { display: none !important; }
   .ptce-print { display: block; }
   .ptce-print table { border-collapse: collapse; width: 100%; font-size: 9pt; page-break-inside: auto; }
   .ptce-print th, .ptce-print td { border: 1px solid #888; padding: 2px 4px; text-align: left;

@@ -26,14 +26,20 @@ def explode_levers(supports: pd.DataFrame) -> pd.DataFrame:
     return rows[rows["levier"].notna() & rows["levier"].ne("")]
 
 
-def _heatmap(table: pd.DataFrame, title: str, x_label: str, y_label: str) -> go.Figure:
+def _heatmap(table: pd.DataFrame, title: str, x_label: str, y_label: str, x_ticks: list | None = None) -> go.Figure:
+    """Counts by row and column. ``x_ticks``: short texts under the columns (lever codes),
+    whose full names stay in the hover label; long names go down the side, where they are
+    written flat. Each row gets the height of its label, so none is skipped."""
     fig = px.imshow(table.to_numpy(), x=list(table.columns), y=list(table.index), text_auto=formats.D3_INTEGER,
                     color_continuous_scale=SEQUENTIAL, aspect="auto",
                     labels={"x": x_label, "y": y_label, "color": "Soutiens"})
     fig.update_traces(hovertemplate=f"{y_label} : %{{y}}<br>{x_label} : %{{x}}<br>"
                                     f"Soutiens : %{{z:{formats.D3_INTEGER}}}<extra></extra>")
-    fig.update_layout(title=title, xaxis_title=x_label, yaxis_title=y_label, margin={"l": 10, "r": 10, "t": 60, "b": 10})
-    fig.update_xaxes(side="bottom")
+    fig.update_layout(title=title, xaxis_title=x_label, yaxis_title=None, height=140 + 32 * max(len(table.index), 3),
+                      margin={"l": 10, "r": 10, "t": 60, "b": 10})
+    fig.update_xaxes(side="bottom", tickangle=0)
+    if x_ticks is not None:
+        fig.update_xaxes(tickmode="array", tickvals=list(table.columns), ticktext=x_ticks)
     return french(fig)
 
 
@@ -51,7 +57,18 @@ def _years_axis(fig: go.Figure) -> None:
 
 def _counts_axis(fig: go.Figure, largest: float) -> None:
     """Counts on the y axis: whole numbers only (never 0,2 pôle)."""
-    fig.update_yaxes(rangemode="tozero", tickformat=",d", dtick=max(1, int(largest) // 8 + (largest > 8)))
+    fig.update_yaxes(rangemode="tozero", tickformat=",d", dtick=count_step(largest))
+
+
+def count_step(largest: float, ticks: int = 8) -> int:
+    """A whole step between count ticks, 1, 2 or 5 times a power of ten, giving at most
+    about ``ticks`` ticks up to ``largest`` (150 → 20, never 19)."""
+    power = 1
+    while True:
+        for factor in (1, 2, 5):
+            if largest / (factor * power) <= ticks:
+                return factor * power
+        power *= 10
 
 
 def _euros_axis(fig: go.Figure) -> None:
@@ -68,8 +85,9 @@ def _levers_by(supports: pd.DataFrame, column: str, kind: str, title: str, x_lab
     rows = explode_levers(supports)
     codes = list(vocab.VOCABULARIES[kind])
     table = _crosstab(rows, "levier", column, list(vocab.LEVIERS), codes)
-    shown = table.rename(index=vocab.levier_label, columns=lambda c: vocab.label(kind, c))
-    fig = _heatmap(shown, title, x_label, "Levier")
+    # the levers across (their codes under the columns), the long names of levels or forms down the side
+    shown = table.T.rename(index=lambda c: vocab.label(kind, c), columns=vocab.levier_label)
+    fig = _heatmap(shown, title, "Levier", x_label, x_ticks=list(table.index))
     return fig, _labelled(table, "levier", lambda c: vocab.label(kind, c))
 
 
@@ -91,7 +109,7 @@ def levers_by_region(supports: pd.DataFrame, poles: pd.DataFrame, region_names: 
     shown = table.rename(index=lambda c: region_names.get(c, c))
     fig = _heatmap(shown, "Leviers mobilisés par région (région du pôle soutenu)", "Levier", "Région")
     data = table.rename(index=lambda c: region_names.get(c, c))
-    data.index.name = "region"
+    data.index.name = "region_nom"
     return french(fig), data.reset_index()
 
 
@@ -123,11 +141,11 @@ def poles_created_per_year(poles: pd.DataFrame):
     counts = years.value_counts().sort_index()
     if len(counts):
         counts = counts.reindex(range(counts.index.min(), counts.index.max() + 1), fill_value=0)
-    data = pd.DataFrame({"annee": counts.index.astype(int), "poles_crees": counts.to_numpy(dtype=int)})
+    data = pd.DataFrame({"annee_creation": counts.index.astype(int), "poles_crees": counts.to_numpy(dtype=int)})
     data["poles_cumul"] = data["poles_crees"].cumsum()
-    fig = go.Figure([go.Bar(x=data["annee"], y=data["poles_crees"], name="Créés dans l'année",
+    fig = go.Figure([go.Bar(x=data["annee_creation"], y=data["poles_crees"], name="Créés dans l'année",
                             marker_color=OKABE_ITO[4]),
-                     go.Scatter(x=data["annee"], y=data["poles_cumul"], name="Total cumulé", mode="lines+markers",
+                     go.Scatter(x=data["annee_creation"], y=data["poles_cumul"], name="Total cumulé", mode="lines+markers",
                                 line={"color": OKABE_ITO[5]})])
     missing = len(poles) - len(years)
     fig.update_layout(title="Pôles créés par année (cumul)", xaxis_title="Année de création",
@@ -218,7 +236,7 @@ def lever_share_by_epci_type(shares: pd.DataFrame):
                     labels={"x": "Type d'EPCI", "y": "Levier", "color": "% des EPCI"})
     fig.update_layout(title="Part des EPCI dont les collectivités utilisent chaque levier (%)",
                       margin={"l": 10, "r": 10, "t": 60, "b": 10})
-    return french(fig), shares
+    return french(fig), _labelled((table * 100).round(1), "levier", lambda c: f"{EPCI_TYPES.get(c, c)} (%)")
 
 
 def lever_share_by_year(by_year: pd.DataFrame):
@@ -230,7 +248,8 @@ def lever_share_by_year(by_year: pd.DataFrame):
                       xaxis_title="Année du soutien", yaxis_title="% des EPCI", margin={"l": 10, "r": 10, "t": 60, "b": 10},
                       legend={"orientation": "h", "y": -0.3})
     _years_axis(fig)
-    return french(fig), by_year
+    percents = by_year.assign(**{code: (by_year[code] * 100).round(1) for code in vocab.LEVIERS if code in by_year})
+    return french(fig), percents.rename(columns={code: f"{code} (%)" for code in vocab.LEVIERS})
 
 
 def _labelled(table: pd.DataFrame, index_name: str, column_label) -> pd.DataFrame:
@@ -242,8 +261,8 @@ def _labelled(table: pd.DataFrame, index_name: str, column_label) -> pd.DataFram
 
 
 DESCRIPTIONS = {
-    "niveau": "Chaque case compte les soutiens qui mobilisent un levier (en ligne) et viennent d'un niveau de "
-              "collectivité (en colonne). Un soutien qui mobilise deux leviers compte dans deux lignes.",
+    "niveau": "Chaque case compte les soutiens qui mobilisent un levier (en colonne) et viennent d'un niveau de "
+              "collectivité (en ligne). Un soutien qui mobilise deux leviers compte dans deux colonnes.",
     "forme": "Chaque case compte les soutiens d'une forme donnée (subvention, locaux, poste de coordination…) "
              "rattachés à un levier. On y lit par exemple si le levier L6 « Aménagement, immobilier et foncier » "
              "passe surtout par la mise à disposition de locaux.",

@@ -269,6 +269,11 @@ def unit_stats(territories: Territories, poles: pd.DataFrame, niveau: str,
     return {"seats": seats, "reach": per, "best": best}
 
 
+#: What « couvert » means, in the words the pages and extracts use.
+COVERED = ("Couvert : une commune l'est quand un pôle retenu y a son siège ou que son périmètre l'atteint ; "
+           "un EPCI, un département ou une région l'est dès qu'une de ses communes l'est.")
+
+
 def coverage_table(territories: Territories, poles: pd.DataFrame, niveau: str,
                    within: tuple[str, str] | None = None,
                    status: tuple[pd.DataFrame, pd.DataFrame] | None = None,

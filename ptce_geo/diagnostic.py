@@ -29,6 +29,11 @@ from .text import split_list
 from .territories import Territories
 
 MIN_PEERS = 5
+#: What « utilisé ici » counts, in the words of the fiche and of its extract's dictionary.
+USED = ("« Utilisé ici » : au moins un soutien retenu mobilise ce levier, donné par une collectivité du "
+        "territoire ou par une collectivité qui le contient (département, région), quel que soit le pôle "
+        "soutenu. La section « Soutiens » ne compte que les soutiens aux pôles du territoire et ceux donnés "
+        "par ses propres collectivités.")
 LEVELS = ("epci", "departement", "region")
 MODES = {"pairs": "territoires comparables", "region": "toute la région", "france": "France"}
 #: Population bands (inhabitants), lower bounds; the last band is open.

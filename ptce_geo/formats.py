@@ -104,15 +104,16 @@ def _is_distance(name: str) -> bool:
 
 
 def _is_percent(name: str) -> bool:
+    """A share from 0 to 1, by its name (a name ending in « (%) » holds percentages already)."""
     lowered = name.lower()
-    return lowered.startswith(("part ", "part_", "taux", "pourcentage")) or "(%)" in lowered
+    return not lowered.endswith("(%)") and lowered.startswith(("part ", "part_", "taux", "pourcentage"))
 
 
 def column_formatters(frame: pd.DataFrame, percent_columns: Iterable[str] = ()) -> dict[str, Callable]:
     """For each numeric column of ``frame``, the function that writes its cells in
     French: integers with thousands, distances in km to one decimal, shares
     (columns named « Part… », ``part_…`` or listed in ``percent_columns``) as
-    percentages, other decimals to at most two places. Booleans and text are left
+    percentages, percentages already (a name ending in « (%) ») to one decimal, other decimals to at most two places. Booleans and text are left
     alone. Meant for a pandas ``Styler.format``: the values stay numbers (a table
     still sorts them as numbers), only their display is French."""
     wanted = set(percent_columns)
@@ -124,7 +125,7 @@ def column_formatters(frame: pd.DataFrame, percent_columns: Iterable[str] = ()) 
         label = str(name)
         if name in wanted or _is_percent(label):
             out[name] = percent
-        elif _is_distance(label):
+        elif _is_distance(label) or label.endswith("(%)"):
             out[name] = lambda v: decimal(v, 1)
         elif pd.api.types.is_integer_dtype(series):
             out[name] = integer

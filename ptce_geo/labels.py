@@ -52,12 +52,13 @@ _ADDED = {
     "poles": ("Pôles soutenus", ""),
     "levier": ("Levier", "Code du levier (L1 à L8, étude RTES)."),
     "libelle": ("Libellé", ""),
-    "utilise": ("Utilisé ici", "oui : au moins un soutien retenu d'une collectivité du territoire mobilise ce levier."),
+    "utilise": ("Utilisé ici", "oui : au moins un soutien retenu d'une collectivité du territoire, ou du "
+                "département ou de la région qui le contient, mobilise ce levier (quel que soit le pôle soutenu)."),
     "pairs_utilisant": ("Territoires comparables qui l'utilisent", ""),
     "pairs_avec_donnees": ("Territoires comparables avec des soutiens", "Territoires comparables ayant au moins un "
                            "soutien dans le registre : la base de la part."),
-    "part_pairs": ("Part des territoires comparables", "Part des territoires comparables (avec des soutiens) dont "
-                   "les collectivités utilisent ce levier ; vide quand ils sont trop peu nombreux."),
+    "poles_crees": ("Pôles créés dans l'année", "Pôles retenus dont l'année de création est celle de la ligne."),
+    "poles_cumul": ("Total cumulé de pôles", "Pôles retenus créés cette année-là ou avant."),
     "en_pratique": ("En pratique", "Ce que le levier recouvre pour une collectivité."),
     "pole": ("Pôle", ""),
     "commune_du_pole": ("Commune du pôle", ""),
@@ -73,7 +74,22 @@ _ADDED = {
 _TERRITORY = {
     "code": ("Code du territoire", "INSEE (commune, département, région) ou SIREN (EPCI)."),
     "nom": ("Territoire", "Nom officiel du territoire (COG)."),
+    # a fiche's comparison: the territory, its département, its région, France
+    "territoire": ("Territoire", "Le territoire de la fiche, puis les territoires qui le contiennent."),
+    "poles_siege": ("Pôles (siège)", "Nombre de pôles retenus ayant leur siège dans le territoire."),
+    "poles_pour_100k_hab": ("Pôles pour 100 000 hab.", "Pôles ayant leur siège dans le territoire, pour "
+                            "100 000 habitants."),
+    "epci_couverts": ("EPCI couverts", "EPCI du territoire où un pôle retenu a son siège ou que son périmètre "
+                      "atteint."),
+    "epci": ("EPCI", "Nombre d'EPCI du territoire."),
 }
+
+#: Shares (0 to 1) written as percentages, as the pages show them: « 12,7 », not « 0,127 ».
+_PERCENT = {"part_epci_couverts": ("Part des EPCI couverts (%)", "EPCI couverts sur l'ensemble des EPCI du "
+                                   "territoire, en pourcentage."),
+            "part_pairs": ("Part des territoires comparables (%)", "Part des territoires comparables (avec des "
+                           "soutiens) dont les collectivités utilisent ce levier, en pourcentage ; vide quand ils "
+                           "sont trop peu nombreux.")}
 
 #: Columns whose cells hold codes of a vocabulary (one code, or several separated by « | »).
 _VALUES = {"typologie": "typologie", "secteurs": "secteur", "stade": "stade", "forme": "forme",
@@ -82,7 +98,7 @@ _VALUES = {"typologie": "typologie", "secteurs": "secteur", "stade": "stade", "f
 
 def _fields() -> dict[str, tuple[str, str]]:
     fields = {name: (spec[1], spec[2]) for name, spec in {**POLE_FIELDS, **SOUTIEN_FIELDS}.items()}
-    return {**fields, **_ADDED}
+    return {**fields, **_ADDED, **_PERCENT}
 
 
 FIELDS = _fields()
@@ -113,6 +129,9 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = out[column].map(lambda cell, k=kind: _value(k, cell))
     if "poles" in out:
         out["poles"] = out["poles"].map(lambda c: " ; ".join(split_list(c)) if isinstance(c, str) else c)
+    for column in _PERCENT:
+        if column in out:
+            out[column] = (pd.to_numeric(out[column], errors="coerce") * 100).round(1)
     fields = _fields_of(frame)
     out.columns = [header(c, fields) for c in out.columns]  # a copy already: no second one
     return out

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import coverage, labels, levels, scope, vocab
+from . import coverage, formats, labels, levels, scope, vocab
 from .coverage import Filters
 from .text import split_list
 from .territories import Territories
@@ -85,9 +85,10 @@ def _verdict(niveau: str, table: pd.DataFrame, code: str, quote) -> str:
             near = f" ; pôle le plus proche : {quote(row['pole_proche_nom'])}, à {_km(row['distance_km'])} km"
         return f"{who} {state}{near}."
     uncovered = table[~table["couvert"]]
-    people = f"{int(uncovered['population'].sum()):,}".replace(",", "\u202f")
-    return (f"{int(table['couvert'].sum())} EPCI couverts sur {len(table)} ; "
-            f"{people} habitants vivent dans un EPCI sans pôle.")
+    people = int(uncovered["population"].sum())
+    return (f"{formats.count(int(table['couvert'].sum()), 'EPCI couvert', 'EPCI couverts')} sur "
+            f"{formats.integer(len(table))} ; {formats.count(people, 'habitant vit', 'habitants vivent')} "
+            "dans un EPCI sans pôle.")
 
 
 def _km(km: float) -> str:

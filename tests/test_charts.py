@@ -5,7 +5,10 @@ def test_lever_by_level_heatmap_counts_each_lever_of_a_support(demo):
     supports = demo.soutiens[demo.soutiens["_valide"]]
     fig, data = charts.levers_by_level(supports)
     assert fig.layout.title.text == "Soutiens par levier et par niveau de collectivité"
-    assert fig.layout.xaxis.title.text == "Niveau de collectivité"
+    # the levers across, by their codes (full names in the hover label); every level labelled down the side
+    assert fig.layout.xaxis.title.text == "Levier" and list(fig.layout.xaxis.ticktext) == list(vocab.LEVIERS)
+    assert list(fig.data[0].y) == [vocab.label("niveau", c) for c in vocab.NIVEAUX]
+    assert fig.layout.height >= 32 * len(vocab.NIVEAUX)
     assert list(data["levier"]) == list(vocab.LEVIERS)
     total = sum(len([x for x in cell.split("|") if x]) for cell in supports["leviers"])
     assert data.drop(columns=["levier", "libelle"]).to_numpy().sum() == total
@@ -22,7 +25,7 @@ def test_charts_follow_a_filter(demo):
 
 def test_region_and_stage_charts(territories, demo):
     fig, data = charts.levers_by_region(demo.soutiens, demo.poles, territories.names("region"))
-    assert "Île-de-France" in set(data["region"])
+    assert "Île-de-France" in set(data["region_nom"])
     fig, data = charts.poles_by_stage_and_typology(demo.poles)
     assert data["poles"].sum() == len(demo.poles)
     assert fig.layout.yaxis.title.text == "Nombre de pôles"
@@ -66,7 +69,7 @@ def test_poles_created_cumulative():
     import pandas as pd
     poles = pd.DataFrame({"annee_creation": pd.array([2015, 2017, 2017, None], dtype="Int64")})
     _, data, missing = charts.poles_created_per_year(poles)
-    assert data["annee"].tolist() == [2015, 2016, 2017]
+    assert data["annee_creation"].tolist() == [2015, 2016, 2017]
     assert data["poles_cumul"].tolist() == [1, 1, 3] and missing == 1
 
 
@@ -76,9 +79,17 @@ def test_lever_share_charts(tiny, tiny_dated):
     fig, data = charts.lever_share_by_epci_type(shares)
     cells = dict(zip(fig.data[0].y, fig.data[0].z[:, list(fig.data[0].x).index("Communautés de communes")]))
     assert cells[vocab.levier_label("L6")] == 50 and cells[vocab.levier_label("L1")] == 100
-    fig, _ = charts.lever_share_by_year(by_year)
+    # the chart's file holds the percentages it shows, under headers that say so
+    assert data.set_index("levier").loc["L6", "Communautés de communes (%)"] == 50
+    fig, data = charts.lever_share_by_year(by_year)
     l8 = next(t for t in fig.data if t.name.startswith("L8"))
     assert dict(zip(l8.x, l8.y))[2023] == 50
+    assert data.set_index("annee").loc[2023, "L8 (%)"] == 50
+
+
+def test_count_axes_step_by_1_2_or_5_times_a_power_of_ten():
+    """« 0, 20, 40… », not « 0, 19, 38, 57… », and never more than about eight ticks."""
+    assert [charts.count_step(n) for n in (1, 8, 9, 17, 40, 150, 1000)] == [1, 1, 2, 5, 5, 20, 200]
 
 
 def test_every_chart_writes_numbers_the_french_way(territories, demo):

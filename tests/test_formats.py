@@ -52,7 +52,7 @@ def test_column_formatters_pick_a_format_per_column():
         "Population": [444533, 1200], "Distance (km)": [6.72, float("nan")],
         "Part des EPCI couverts": [0.127, 0.5], "Pôles pour 100 000 hab.": [2.346, 0.0],
         "Couverte": [True, False], "Commune": ["Bourg", "Ars"], "nb": [3.0, float("nan")],
-        "ratio": [0.3, 0.4]})
+        "ratio": [0.3, 0.4], "Part des EPCI couverts (%)": [12.7, 50.0]})
     shown = formats.french_frame(frame, percent_columns=["ratio"])
     assert shown["Population"].tolist() == [f"444{NNBSP}533", f"1{NNBSP}200"]
     assert shown["Distance (km)"].tolist() == ["6,7", ""]
@@ -60,6 +60,8 @@ def test_column_formatters_pick_a_format_per_column():
     assert shown["Pôles pour 100 000 hab."].tolist() == ["2,35", "0"]
     assert shown["nb"].tolist() == ["3", ""]
     assert shown["ratio"].tolist() == [f"30,0{NBSP}%", f"40,0{NBSP}%"]
+    # a header that says « (%) » holds percentages already (as in the extracts): not multiplied again
+    assert shown["Part des EPCI couverts (%)"].tolist() == ["12,7", "50,0"]
     # booleans and text untouched; the original frame keeps its numbers (for sorting)
     assert shown["Couverte"].tolist() == [True, False]
     assert shown["Commune"].tolist() == ["Bourg", "Ars"]

@@ -71,6 +71,12 @@ def test_portrait_zip_holds_every_table(tiny, tiny_registry, poles):
     communes = archive.read("communes.csv")
     assert communes.startswith(b"\xef\xbb\xbf") and "Territoire;Population".encode() in communes
     assert "Filtres actifs" in archive.read("lisez-moi.txt").decode()
+    # the comparison as the fiche shows it: French headers, shares in percent
+    comparison = archive.read("comparaison.csv").decode("utf-8-sig").splitlines()
+    assert comparison[0].split(";") == ["Territoire", "Population", "Pôles (siège)", "Pôles pour 100 000 hab.",
+                                        "EPCI couverts", "EPCI", "Part des EPCI couverts (%)"]
+    share = fiche.comparaison["part_epci_couverts"].iloc[0]
+    assert float(comparison[1].split(";")[-1].replace(",", ".")) == pytest.approx(round(share * 100, 1))
     codes = zipfile.ZipFile(io.BytesIO(fiche.zip_bytes("csv", [], codes=True)))
     assert codes.read("communes.csv").startswith(b"code,nom,population")
 
@@ -82,7 +88,7 @@ def test_verdict_answers_is_it_covered(tiny, tiny_registry, poles):
     assert verdict.startswith("Votre EPCI n'est pas couvert ; pôle le plus proche : Pôle A, à ")
     assert verdict.endswith(" km.") and "," in verdict.split("à ")[-1]
     dep = _build(tiny, tiny_registry, poles, "departement", "01", filters=only_a).verdict()
-    assert dep.startswith("1 EPCI couverts sur 2") and "30 habitants" in dep
+    assert dep.startswith("1 EPCI couvert sur 2") and "30 habitants vivent" in dep
 
 
 def test_unknown_territory_is_a_clear_error(tiny, tiny_registry, poles):

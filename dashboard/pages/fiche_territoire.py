@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import common
-from ptce_geo import charts, diagnostic, formats, labels, portrait, scope, vocab
+from ptce_geo import charts, coverage, diagnostic, formats, labels, portrait, scope, vocab
 
 view = common.page("Fiche territoire")
 terr = common.territories()
@@ -32,13 +32,10 @@ b.metric("Pôles ayant leur siège ici", formats.integer(len(fiche.poles_siege))
 c.metric("Pôles dont le périmètre l'atteint", formats.integer(len(fiche.poles_perimetre)))
 d.metric("Communes couvertes", f"{formats.integer(fiche.communes['couvert'].sum())} / "
                                f"{formats.integer(len(fiche.communes))}")
+st.caption(coverage.COVERED)
 
 st.subheader("Comparaison")
-table = fiche.comparaison.rename(columns={
-    "territoire": "Territoire", "population": "Population", "poles_siege": "Pôles (siège)",
-    "poles_pour_100k_hab": "Pôles pour 100 000 hab.", "epci_couverts": "EPCI couverts", "epci": "EPCI",
-    "part_epci_couverts": "Part des EPCI couverts"})
-common.table(table, printed=True, percent=("Part des EPCI couverts",))
+common.table(labels.readable(fiche.comparaison), printed=True)  # the same headers and numbers as in the ZIP
 
 st.subheader("Couverture des communes")
 common.folium_map(lambda: common.territory_map(view.scope, fiche.communes, view.all_supports, view.basemap),
@@ -61,7 +58,8 @@ common.table(fiche.poles_proches[["nom", "commune_nom", "distance_km"]].rename(
 
 st.subheader("Soutiens : à ses pôles ou par ses collectivités")
 if fiche.soutiens.empty:
-    st.write("Aucun soutien retenu pour ce territoire dans le registre (avec ces filtres).")
+    st.write("Aucun soutien retenu pour ce territoire dans le registre (avec ces filtres) : ni à ses pôles, ni "
+             "donné par ses collectivités.")
 else:
     # two columns, not three: a lever's or a form's name and its count fit side by side
     first, second = st.columns(2)
@@ -86,8 +84,10 @@ else:
 st.subheader("Diagnostic des leviers")
 extra = {}
 if level == "commune":
-    st.write("Le diagnostic des leviers porte sur un EPCI, un département ou une région : choisissez l'EPCI de "
-             "la commune dans la barre latérale.")
+    epci = terr.parents("commune", code).get("epci", "")
+    st.write("Le diagnostic des leviers porte sur un EPCI, un département ou une région"
+             + (f" : pour celui de l'EPCI « {terr.names('epci')[epci]} », videz le champ « Commune » de la barre "
+                "latérale (l'EPCI reste choisi)." if epci else "."))
 else:
     modes = [m for m in diagnostic.MODES if not (level == "region" and m == "region")]
     mode = st.radio("Comparer avec", modes, horizontal=True, key="diag_mode",
@@ -96,10 +96,10 @@ else:
                           ("diagnostic", level, code, view.filters, mode),
                           lambda: diagnostic.diagnose(terr, view.registry.poles, view.registry.soutiens, level, code,
                                                       view.filters, mode))
-    st.caption(diag.summary())
+    st.caption(diag.summary() + " " + diagnostic.USED)
     shown = diag.table[["levier", "libelle", "utilise", "soutiens", "poles", "annees", "montant_eur",
                         "part_pairs"]]
-    common.table(labels.readable(shown), printed=True, percent=("Part des territoires comparables",))
+    common.table(labels.readable(shown), printed=True)
     missing = diag.missing()
     if len(missing):
         st.markdown("**Leviers que les collectivités du territoire n'utilisent pas**, les plus courants chez les "

@@ -85,7 +85,7 @@ def test_zones_blanches_download_is_french_excel(page, app_url, shot):
     data = open(info.value.path(), "rb").read()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0][:4] == ["Rang", "Territoire", "Type d'EPCI", "Population"]  # the table's columns, in French
+    assert rows[0][:4] == ["Rang", "EPCI", "Type d'EPCI", "Population"]  # the table's columns, in French
     assert rows[1][0] == "1" and len(rows) > 100
     shown = page.locator("[data-testid=stMetric]").filter(has_text="EPCI non couverts").inner_text()
     assert shown.strip().endswith(str(len(rows) - 1))
