@@ -206,9 +206,10 @@ def report_table(frame, height: int | None = None) -> None:
     over several lines instead of being cut off."""
     wide, narrow = st.column_config.TextColumn(width="large"), st.column_config.TextColumn(width="small")
     options = {"height": height} if height else {}
-    table(frame, row_height=84, column_config={"message": wide, "correction": wide, "niveau": narrow,
-                                               "table": narrow, "ligne": narrow, "colonne": narrow,
-                                               "valeur": narrow},
+    shown = frame.rename(columns=str.capitalize)  # « Ligne », « Correction »: headers, not codes
+    table(shown, row_height=84, column_config={"Message": wide, "Correction": wide, "Niveau": narrow,
+                                               "Table": narrow, "Ligne": narrow, "Colonne": narrow,
+                                               "Valeur": narrow},
           empty="Aucun problème relevé.", **options)
 
 

@@ -156,14 +156,17 @@ class _Located:
                                  "" if is_blank(value) else str(value), message, fix))
 
 
-def _coordinates(found: _Located) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Checks first: latitude and longitude parsed; a half pair is reported. Returns
-    (lat, lon, has_both)."""
+def _coordinates(found: _Located, refused: set = frozenset()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Checks first: latitude and longitude parsed; a half pair is reported, unless the
+    missing half is a cell already refused (``refused``: (line, header) of the reading's
+    errors). Returns (lat, lon, has_both)."""
     lat = pd.to_numeric(found.poles["latitude"], errors="coerce").astype(float).to_numpy()
     lon = pd.to_numeric(found.poles["longitude"], errors="coerce").astype(float).to_numpy()
     has_lat, has_lon = np.isfinite(lat), np.isfinite(lon)
     for pos in np.flatnonzero(has_lat ^ has_lon):
         col = "longitude" if has_lat[pos] else "latitude"
+        if (int(found._lines[pos]), user_header(found.poles, col)) in refused:
+            continue
         found.issue(ERREUR, pos, col, "", "coordonnée incomplète : latitude et longitude vont ensemble",
                     f"renseignez la {col} ou videz les deux cases")
     return lat, lon, has_lat & has_lon
@@ -312,7 +315,9 @@ def locate_registry(registry: Registry, territories: Territories, gaz: Gazetteer
     gaz = gaz or Gazetteer(territories)
     index = territories.commune_index()
     found = _Located(registry.poles.copy())
-    lat, lon, has_xy = _coordinates(found)
+    # a coordinate the reading refused is reported once, as not a number, not again as half a pair
+    refused = {(i.ligne, i.colonne) for i in registry.issues if i.table == "poles" and i.niveau == ERREUR}
+    lat, lon, has_xy = _coordinates(found, refused)
     _by_coordinates(found, territories, gaz, lat, lon, has_xy)
     summary = _by_codes_and_names(found, gaz, index, has_xy)
     poles = _attach_territories(found, index)

@@ -18,7 +18,7 @@ def run(*args):
 def test_validate_demo_is_clean():
     result = run("validate", paths.DEMO_POLES, "--soutiens", paths.DEMO_SOUTIENS)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "150 pôles lus" in result.stdout and "0 erreur(s)" in result.stdout
+    assert "150 pôles lus" in result.stdout and "0 erreur," in result.stdout
 
 
 @pytest.mark.parametrize("content, code", [

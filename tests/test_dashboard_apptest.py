@@ -173,7 +173,7 @@ def test_a_configured_registry_that_cannot_be_read_says_why(maps_drawn, monkeypa
     shown = at.error[0].value
     assert "« ` registre.csv ` » ne peut pas être lu" in shown and str(tmp_path) not in shown
     report = at.dataframe[0].value
-    assert list(report["colonne"]) == ["nom"] and "ajoutez une colonne « nom »" in report["correction"].iloc[0]
+    assert list(report["Colonne"]) == ["nom"] and "ajoutez une colonne « nom »" in report["Correction"].iloc[0]
 
 
 def test_a_repeated_filter_in_the_url_counts_once(maps_drawn):

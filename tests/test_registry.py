@@ -1,4 +1,5 @@
 import io
+import re
 
 import pandas as pd
 import pytest
@@ -104,11 +105,15 @@ def test_geojson_points(write):
     ("vieux.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, ".xlsx"),
     ("casse.xlsx", b"PK\x03\x04garbage", "XLSX illisible"),
     ("faux.geojson", b"{not json", "GeoJSON illisible"),
+    ("guillemet.csv", 'id;nom\nP1;"Pôle ouvert\nP2;Autre\n'.encode(), "guillemet non fermé"),
 ])
 def test_unreadable_files_raise_a_french_error(write, name, content, words):
     with pytest.raises(RegistryError) as info:
         load_registry(write(name, content))
     assert words in info.value.issues[0].message or words in info.value.issues[0].correction
+    # French alone: no Python exception name or English library message inside the sentence
+    said = info.value.issues[0].message + " " + info.value.issues[0].correction
+    assert not re.search(r"Error|BadZip|unexpected|expected|\bend of\b", said), said
 
 
 def test_utf16_is_read(write):
@@ -449,6 +454,21 @@ def test_a_list_cell_without_pipes_keeps_labels_that_hold_a_comma(write):
     assert reg.is_valid and not reg.warnings, reg.report_text()
     assert reg.poles.loc[0, "secteurs"] == "emploi_insertion|culture"
     assert reg.soutiens["leviers"].tolist() == ["L6|L1", "L1|L2"]
+
+
+def test_report_lists_issues_by_line_and_a_year_is_not_told_about_decimals(write):
+    """The report reads down the file (6, 5, 2… came in the order of the checks); a year's
+    fix does not speak of decimal commas."""
+    poles = write("poles.csv", HEADER + "".join(f"P{i},Pôle {i},01001,46.1,4.9,filière,{stage},\n"
+                                                 for i, stage in enumerate(["", "bizarre", "", "", "étrange"])))
+    supports = write("soutiens.csv", "pole_id;collectivite_niveau;collectivite_code;leviers;annee\n"
+                                     "P0;epci;200029999;L6;deux mille\nP9;epci;200029999;L6;2020\n")
+    frame = load_registry(poles, supports).report_frame()
+    for table in ("poles", "soutiens"):
+        lines = [int(x) for x in frame.loc[frame["table"] == table, "ligne"] if x]
+        assert lines == sorted(lines) and lines
+    year = frame[frame["colonne"] == "annee"].iloc[0]
+    assert "année" in year["message"] and "virgule" not in year["correction"]
 
 
 def test_report_rows_of_a_file_level_issue_have_an_empty_line_cell(write):

@@ -67,6 +67,17 @@ def test_bad_coordinates_fall_back_to_the_commune(write, territories, gazetteer)
     assert not reg.is_valid  # the bad coordinates stay reported
 
 
+def test_a_coordinate_that_is_not_a_number_is_reported_once(write, territories, gazetteer):
+    """« abc » as latitude: one error (not a number), not a second one asking for the latitude
+    as if the cell were empty; an empty latitude still gets its half-pair error."""
+    reg = _locate(write, territories, gazetteer, "id,nom,commune_insee,latitude,longitude\n"
+                                                 "P1,A,44109,abc,-1.55\nP2,B,35238,,-1.68\n")
+    latitude = [(i.ligne, i.message) for i in reg.issues if i.colonne == "latitude"]
+    assert [line for line, _ in latitude] == [2, 3]
+    assert "incomplète" not in latitude[0][1] and "incomplète" in latitude[1][1]
+    assert reg.poles.loc[0, "commune_insee"] == "44109"  # the pole is still placed in its commune
+
+
 def test_overseas_poles(write, territories, gazetteer):
     reg = _locate(write, territories, gazetteer, "id,nom,latitude,longitude\nP1,A,-20.8789,55.4481\nP2,B,-12.78,45.23\n")
     assert reg.poles["departement_code"].tolist() == ["974", "976"]

@@ -12,6 +12,7 @@ from datetime import date
 
 import pandas as pd
 
+from .. import formats
 from . import dates
 
 ERREUR = "erreur"
@@ -101,9 +102,11 @@ class Registry:
     def report_text(self) -> str:
         """A French report: a summary line, then one line per issue."""
         n_ok = int(self.poles["_valide"].sum()) if "_valide" in self.poles else len(self.poles)
-        lines = [f"{self.source or 'Registre'} : {len(self.poles)} pôles lus ({n_ok} utilisables), "
-                 f"{len(self.soutiens)} soutiens ; {len(self.errors)} erreur(s), "
-                 f"{len(self.warnings)} avertissement(s)."]
+        lines = [f"{self.source or 'Registre'} : {formats.count(len(self.poles), 'pôle lu', 'pôles lus')} "
+                 f"({formats.integer(n_ok)} utilisable{'s' if n_ok > 1 else ''}), "
+                 f"{formats.count(len(self.soutiens), 'soutien', 'soutiens')} ; "
+                 f"{formats.count(len(self.errors), 'erreur', 'erreurs')}, "
+                 f"{formats.count(len(self.warnings), 'avertissement', 'avertissements')}."]
         latest = self.latest_update()
         if latest is not None:
             lines[0] += f" Dernière mise à jour d'un pôle : {dates.french(latest)}."
@@ -112,8 +115,11 @@ class Registry:
 
 
 def report_frame(issues: list[Issue]) -> pd.DataFrame:
-    """Issues as a table (for display and download), one row each. ``ligne`` is text:
-    the row number, or an empty cell for an issue about the whole file (never ``None``)."""
+    """Issues as a table (for display and download), one row each, by table (in the order
+    they were found), then by line (the whole file's first). ``ligne`` is text: the row
+    number, or an empty cell for an issue about the whole file (never ``None``)."""
+    tables = list(dict.fromkeys(i.table for i in issues))
+    issues = sorted(issues, key=lambda i: (tables.index(i.table), i.ligne or 0))
     return pd.DataFrame([{"niveau": i.niveau, "table": i.table, "ligne": "" if i.ligne is None else str(i.ligne),
                           "colonne": i.colonne or "", "valeur": _short(i.valeur),
                           "message": i.message, "correction": i.correction}

@@ -151,11 +151,10 @@ def _read_csv_text(text: str, name: str, table: str, issues: list[Issue]) -> pd.
                 raise limits.too_many_rows(table, name)
             if (len(rows) - 1) * width > max_cells:
                 raise limits.too_many_cells(table, len(rows) - 1, width)
-    except csv.Error as exc:
+    except csv.Error:
         start = text.count("\n", 0, _line_offset(text, reader.line_num)) + 1 if rows else 1
         raise RegistryError([Issue(ERREUR, table, start, None, name,
-                                   f"CSV illisible vers la ligne {reader.line_num} : guillemet non fermé ou mal placé "
-                                   f"({exc})",
+                                   f"CSV illisible vers la ligne {reader.line_num} : guillemet non fermé ou mal placé",
                                    "fermez le guillemet (\") ouvert sur cette ligne, ou enregistrez le fichier "
                                    "depuis le tableur en CSV")])
     if not rows:

@@ -157,8 +157,9 @@ class _Checker:
                     bounds = f" entre {low:g} et {high:g}"
                 elif low is not None:
                     bounds = f" supérieur ou égal à {low:g}"
+                decimals = "" if integer else " (virgule ou point décimal acceptés)"
                 self.add(ERREUR, row, column, value, f"« {column} » doit être {what}{bounds}",
-                         f"saisissez {what}{bounds} (virgule ou point décimal acceptés) ou laissez la case vide")
+                         f"saisissez {what}{bounds}{decimals} ou laissez la case vide")
                 out.append(None)
                 continue
             out.append(int(number) if integer and number is not None else number)

@@ -121,8 +121,9 @@ class Workbook:
         _check_central_directory(data, name)
         try:
             self.archive = zipfile.ZipFile(io.BytesIO(data))
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError, struct.error) as exc:
-            raise _unreadable(name, f"archive ZIP invalide : {type(exc).__name__}")
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError, struct.error):
+            raise _unreadable(name, "ce n'est pas une archive XLSX valide : fichier endommagé, tronqué ou d'un "
+                                    "autre format renommé en .xlsx")
         if len(self.archive.infolist()) > limits.MAX_ZIP_MEMBERS:
             raise _unreadable(name, f"{len(self.archive.infolist())} parties dans l'archive")
         self.parts = {info.filename.lstrip("/"): info for info in self.archive.infolist()}
@@ -220,8 +221,8 @@ class Workbook:
             pass
         except expat.ExpatError as exc:
             raise _unreadable(self.name, f"XML invalide dans « {path} », ligne {exc.lineno}")
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-            raise _unreadable(self.name, f"partie « {path} » endommagée : {type(exc).__name__}")
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+            raise _unreadable(self.name, f"partie « {path} » endommagée")
         except NotImplementedError:
             raise _unreadable(self.name, "méthode de compression non prise en charge")
         except RuntimeError as exc:  # zipfile: encrypted member

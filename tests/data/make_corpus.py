@@ -146,7 +146,7 @@ def cases() -> list[dict]:
                       "P1;Département;Commande publique;l6|Coopération entre collectivités\n"
                       "P2;EPCI (intercommunalité);Locaux, immobilier ou foncier;Aménagement, immobilier et foncier\n"
                       "P3;Régions;subventions de fonctionnement;L 1\n",
-             code=0, words=["3 pôles lus (3 utilisables), 3 soutiens ; 0 erreur(s), 0 avertissement(s)"],
+             code=0, words=["3 pôles lus (3 utilisables), 3 soutiens ; 0 erreur, 0 avertissement"],
              desc="libellés au lieu des codes, dans chaque colonne à vocabulaire (casse, accents, féminin, pluriel)"),
         dict(name="vocabulaire_libelle_inconnu.csv",
              content="id;nom;commune_insee;stade\nP1;A;01001;Presque consolidée\n", code=1,
@@ -207,7 +207,7 @@ def cases() -> list[dict]:
         dict(name="classeur_types.xlsx", content=_xlsx({"poles": [["id", "nom", "commune_insee", "annee_creation",
                                                                    "latitude", "longitude"],
                                                                   [1, "Pôle A", 1001, 2015.0, 46.15, 4.92]]}),
-             code=0, words=["1 pôles lus (1 utilisables)", "0 erreur"],
+             code=0, words=["1 pôle lu (1 utilisable)", "0 erreur"],
              desc="XLSX avec des nombres typés (id, INSEE, année, coordonnées)"),
         dict(name="geojson_invalide.geojson", content=b'{"type": "FeatureCollection", "features": [', code=1,
              words=["GeoJSON illisible"], desc="GeoJSON tronqué"),
