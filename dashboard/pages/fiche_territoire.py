@@ -21,7 +21,7 @@ st.header(fiche.title)
 st.markdown(f"**{fiche.verdict(common.md)}**")  # the pole's name is user text
 header_lines = [f"Périmètre : {view.scope.describe()}", f"Extraction du {date.today():%d/%m/%Y}",
                 f"Registre : {view.registry.source}"]  # plain text, as in the ZIP's lisez-moi
-st.caption(" — ".join(header_lines[:2] + [f"Registre : {common.md(view.registry.source)}"]))
+st.caption(" — ".join(header_lines[:2] + [f"Registre : {common.source(view.registry)}"]))
 common.print_button()
 
 comp = fiche.comparaison.set_index("territoire")

@@ -24,6 +24,8 @@ from .accounts import User, require
 from .schema import POLE_NUMBERS, SOUTIEN_NUMBERS, changements, meta, poles, soutiens
 
 SYSTEM = "système"
+#: The registry's source as pages and extracts name it (a file's is its name).
+SOURCE = "registre partagé"
 
 
 class ConflictError(RuntimeError):
@@ -92,9 +94,9 @@ class Store:
                 pole_rows = pd.read_sql(sa.select(poles).where(poles.c.supprime.is_(False)).order_by(poles.c.id), db)
                 support_rows = pd.read_sql(sa.select(soutiens).where(soutiens.c.supprime.is_(False))
                                            .order_by(soutiens.c.id), db)
-            reg = records.trusted_registry(pole_rows, support_rows, "registre partagé")
+            reg = records.trusted_registry(pole_rows, support_rows, SOURCE)
         else:
-            reg = records.registry_from_rows(*self.rows(), "registre partagé")
+            reg = records.registry_from_rows(*self.rows(), SOURCE)
         if locate:
             reg = locate_registry(reg, self._territories(), self.gazetteer)
         return reg
