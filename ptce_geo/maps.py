@@ -286,6 +286,9 @@ def _km(values: pd.Series) -> dict:
 #: of « couvert » / « zone blanche »; poles outside a territory in grey.
 MARKER_CSS = f"""<style>
 .leaflet-control-attribution a {{ text-decoration: underline; }}
+.ptce-molette {{ position:absolute; left:50%; top:50%; transform:translate(-50%,-50%); z-index:1000;
+  background:rgba(0,0,0,.75); color:#fff; padding:8px 14px; border-radius:4px; font:14px sans-serif;
+  pointer-events:none; transition:opacity .3s; }}
 .ptce-pole {{ width:14px; height:14px; border-radius:50%; background:{POLE_COLOR}; border:1.5px solid #222;
   box-sizing:border-box; }}
 .ptce-groupe {{ width:22px; height:22px; border-radius:50%; background:{POLE_COLOR};
@@ -314,7 +317,8 @@ _SCALE_KM = "L.control.scale({metric: true, imperial: false}).addTo(map);"
 
 def base_map(basemap: str = "osm", bounds=None) -> folium.Map:
     """An empty map of France with the chosen basemap (``osm``, ``ign`` or ``aucun``),
-    a scale in km, and purple pole markers and clusters."""
+    a scale in km, and purple pole markers and clusters. The mouse wheel zooms it once it
+    has been clicked (a page scrolled past the map keeps scrolling)."""
     name, url, attribution = BASEMAPS.get(basemap, BASEMAPS["osm"])
     m = folium.Map(location=[46.6, 2.4], zoom_start=6, tiles=None, max_zoom=18, min_zoom=3,
                    control_scale=False, prefer_canvas=True)
@@ -326,7 +330,7 @@ def base_map(basemap: str = "osm", bounds=None) -> folium.Map:
     if bounds is not None:
         m.fit_bounds(bounds)
     m.get_root().header.add_child(_Raw(MARKER_CSS))
-    _Script(_SCALE_KM + "ptceMap.clearOfLegend(map);").add_to(m)
+    _Script(_SCALE_KM + "ptceMap.clearOfLegend(map); ptceMap.wheelOnClick(map);").add_to(m)
     return m
 
 

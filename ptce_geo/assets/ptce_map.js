@@ -132,5 +132,26 @@
     });
   }
 
-  window.ptceMap = {draw: draw, poles: poles, outline: outline, clearOfLegend: clearOfLegend, load: load};
+  /* The wheel zooms the map once it has been clicked or reached by the keyboard, and scrolls the
+   * page otherwise: a reader scrolling down the page is not caught by a map on the way. A wheel
+   * turned over a map not yet clicked says how to zoom. */
+  function wheelOnClick(map) {
+    var hint = null, timer = null;
+    map.scrollWheelZoom.disable();
+    map.on("click focus", function () { map.scrollWheelZoom.enable(); });
+    map.on("mouseout", function () { map.scrollWheelZoom.disable(); });
+    map.getContainer().addEventListener("wheel", function () {
+      if (map.scrollWheelZoom.enabled()) { return; }
+      if (!hint) {
+        hint = L.DomUtil.create("div", "ptce-molette", map.getContainer());
+        hint.textContent = "Cliquez sur la carte pour zoomer avec la molette";
+      }
+      hint.style.opacity = "1";
+      clearTimeout(timer);
+      timer = setTimeout(function () { hint.style.opacity = "0"; }, 1500);
+    }, {passive: true});
+  }
+
+  window.ptceMap = {draw: draw, poles: poles, outline: outline, clearOfLegend: clearOfLegend, load: load,
+                    wheelOnClick: wheelOnClick};
 })();

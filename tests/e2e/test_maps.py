@@ -102,3 +102,28 @@ def test_pole_markers_by_keyboard_and_popup_clear_of_the_legend(page, app_url):
     overlap = not (b["x"] + b["width"] <= a["x"] or a["x"] + a["width"] <= b["x"]
                    or b["y"] + b["height"] <= a["y"] or a["y"] + a["height"] <= b["y"])
     assert not overlap, (a, b)
+
+
+def test_the_wheel_scrolls_the_page_until_the_map_is_clicked(page, app_url):
+    """A wheel turned over the national map before it is clicked does not zoom it (the page
+    scrolls on; a hint says how to zoom); once the map is clicked, the wheel zooms it.
+    (The wheel events are dispatched in the map's frame: headless Chromium does not route
+    Playwright's wheel into a component's frame.)"""
+    page.goto(app_url)
+    frame = _map_frame(page)
+    container = page.frame_locator(MAP).first.locator(".leaflet-container").first
+    wheel = """() => { const c = map_div.getContainer(), r = c.getBoundingClientRect();
+        c.dispatchEvent(new WheelEvent('wheel', {deltaY: -500, deltaMode: 0, bubbles: true, cancelable: true,
+                                                 clientX: r.left + 200, clientY: r.top + 300})); }"""
+    zoom = frame.evaluate("() => map_div.getZoom()")
+    assert frame.evaluate("() => map_div.scrollWheelZoom.enabled()") is False
+    frame.evaluate(wheel)
+    page.wait_for_timeout(800)
+    assert frame.evaluate("() => map_div.getZoom()") == zoom
+    expect(page.frame_locator(MAP).first.locator(".ptce-molette")).to_have_text(
+        "Cliquez sur la carte pour zoomer avec la molette")
+    container.click(position={"x": 20, "y": 300})  # away from the legend and the buttons
+    assert frame.evaluate("() => map_div.scrollWheelZoom.enabled()") is True
+    frame.evaluate(wheel)
+    page.wait_for_timeout(800)
+    assert frame.evaluate("() => map_div.getZoom()") > zoom
