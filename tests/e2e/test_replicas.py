@@ -96,6 +96,22 @@ def test_the_proxy_sets_the_headers(topology):
         assert answer.headers["X-Frame-Options"] is None  # the embeddable view
 
 
+def test_the_proxy_lets_browsers_keep_versioned_boundary_files(topology, territories):
+    """A boundary file's address holds its data version: through nginx, browsers keep it a
+    year (a repeat visit fetches no boundary again), and it keeps the security headers."""
+    c, _ = topology
+    import urllib.request
+    from ptce_geo import maps, paths
+    address = maps.BoundaryFiles(territories, paths.ROOT / "dashboard" / "static" / "geo").communes("44")
+    with urllib.request.urlopen(c.url + address) as answer:
+        assert "max-age=31536000" in answer.headers["Cache-Control"]
+        assert "public" not in answer.headers.get_all("Cache-Control")  # Streamlit's own, replaced
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+        assert answer.read().startswith(b"{")
+    with urllib.request.urlopen(c.url + "/") as answer:  # the page itself is not kept
+        assert "max-age=31536000" not in (answer.headers["Cache-Control"] or "")
+
+
 def test_the_proxy_compresses_streamlit_s_bundle(topology):
     """Streamlit sends its JavaScript uncompressed; through nginx a first visit gets it gzipped."""
     c, _ = topology
