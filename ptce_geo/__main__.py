@@ -282,13 +282,13 @@ def build_parser() -> argparse.ArgumentParser:
     out_args(p)
     p.set_defaults(func=cmd_coverage)
 
-    from .diagnostic import MODES
+    from .vocab import COMPARISONS
     p = sub.add_parser("diagnostic", help="diagnostic des leviers d'un territoire face aux territoires comparables")
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--epci", metavar="SIREN")
     where.add_argument("--departement", metavar="CODE")
     where.add_argument("--region", metavar="CODE")
-    p.add_argument("--comparer", choices=list(MODES), default="pairs",
+    p.add_argument("--comparer", choices=list(COMPARISONS), default="pairs",
                    help="pairs : territoires comparables (défaut) ; region : toute la région ; france")
     p.add_argument("--exemples", metavar="FICHIER", help="écrire aussi les exemples de pôles (CSV)")
     p.add_argument("--codes", action="store_true", help="en-têtes et valeurs en codes du registre")
@@ -323,12 +323,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _store_refusals() -> tuple:
+    """The shared registry's refusals, once a command has used it: the database layer is not
+    imported for the commands that read files (it weighed about 100 MB on every run). An
+    ``except`` clause reads this only when an exception reaches it."""
+    store = sys.modules.get("ptce_geo.store")
+    return (store.AccessDenied, store.AccountError, store.ConflictError) if store is not None else ()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from .registry import RegistryError
     from .gis import GisError
-    from .store import AccessDenied, AccountError, ConflictError
     try:
         return args.func(args)
     except GisError as exc:
@@ -340,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
         for issue in exc.issues:
             print(issue.as_text(), file=sys.stderr)
         return 1
-    except (AccessDenied, AccountError, ConflictError, settings.SettingError) as exc:
+    except (*_store_refusals(), settings.SettingError) as exc:
         print(f"Refusé : {exc}", file=sys.stderr)
         return 1
     except OSError as exc:

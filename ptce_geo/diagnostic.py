@@ -35,7 +35,7 @@ USED = ("« Utilisé ici » : au moins un soutien retenu mobilise ce levier, don
         "soutenu. La section « Soutiens » ne compte que les soutiens aux pôles du territoire et ceux donnés "
         "par ses propres collectivités.")
 LEVELS = ("epci", "departement", "region")
-MODES = {"pairs": "territoires comparables", "region": "toute la région", "france": "France"}
+MODES = vocab.COMPARISONS
 #: Population bands (inhabitants), lower bounds; the last band is open.
 BANDS = {"epci": (0, 15_000, 30_000, 50_000, 100_000, 250_000),
          "departement": (0, 250_000, 500_000, 1_000_000)}

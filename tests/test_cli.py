@@ -21,6 +21,19 @@ def test_validate_demo_is_clean():
     assert "150 pôles lus" in result.stdout and "0 erreur," in result.stdout
 
 
+def test_checking_a_file_does_not_load_the_database_layer_or_the_dashboard():
+    """``validate`` reads, checks and locates a file: it loads neither the shared registry's
+    database layer nor the dashboard's libraries (they made every check about 100 MB and
+    0.5 s heavier)."""
+    probe = ("import sys; from ptce_geo.__main__ import main; "
+             f"code = main(['validate', {str(paths.DEMO_POLES)!r}]); "
+             "print(code, sorted(m for m in ('sqlalchemy', 'alembic', 'argon2', 'streamlit', 'folium', 'plotly') "
+             "if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=paths.ROOT,
+                            timeout=300)
+    assert result.stdout.strip().splitlines()[-1] == "0 []", result.stdout + result.stderr
+
+
 @pytest.mark.parametrize("content, code", [
     ("", 1),
     ("id;ville\nP1;Lyon\n", 1),
