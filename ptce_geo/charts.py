@@ -8,6 +8,8 @@ Okabe–Ito palette for categories.
 
 from __future__ import annotations
 
+import textwrap
+
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -29,13 +31,15 @@ def explode_levers(supports: pd.DataFrame) -> pd.DataFrame:
 def _heatmap(table: pd.DataFrame, title: str, x_label: str, y_label: str, x_ticks: list | None = None) -> go.Figure:
     """Counts by row and column. ``x_ticks``: short texts under the columns (lever codes),
     whose full names stay in the hover label; long names go down the side, where they are
-    written flat. Each row gets the height of its label, so none is skipped."""
-    fig = px.imshow(table.to_numpy(), x=list(table.columns), y=list(table.index), text_auto=formats.D3_INTEGER,
+    written flat, on two lines when long (a phone's screen leaves them little room). Each row
+    gets the height of its label, so none is skipped."""
+    rows = ["<br>".join(textwrap.wrap(str(label), 30)) for label in table.index]
+    fig = px.imshow(table.to_numpy(), x=list(table.columns), y=rows, text_auto=formats.D3_INTEGER,
                     color_continuous_scale=SEQUENTIAL, aspect="auto",
                     labels={"x": x_label, "y": y_label, "color": "Soutiens"})
     fig.update_traces(hovertemplate=f"{y_label} : %{{y}}<br>{x_label} : %{{x}}<br>"
                                     f"Soutiens : %{{z:{formats.D3_INTEGER}}}<extra></extra>")
-    fig.update_layout(title=title, xaxis_title=x_label, yaxis_title=None, height=140 + 32 * max(len(table.index), 3),
+    fig.update_layout(title=title, xaxis_title=x_label, yaxis_title=None, height=140 + 36 * max(len(table.index), 3),
                       margin={"l": 10, "r": 10, "t": 60, "b": 10})
     fig.update_xaxes(side="bottom", tickangle=0)
     if x_ticks is not None:
