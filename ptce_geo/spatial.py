@@ -210,7 +210,8 @@ class _Suggestions:
         if not self.skipped:
             return []
         return [Issue(AVERTISSEMENT, "poles", None, user_header(poles, "commune"), "",
-                      f"{self.skipped} autre(s) commune(s) inconnue(s) sont signalées chacune sur sa ligne, "
+                      (f"{self.skipped} autres communes inconnues sont signalées chacune sur sa ligne, "
+                       if self.skipped > 1 else "1 autre commune inconnue est signalée sur sa ligne, ") +
                       f"sans suggestion « Vouliez-vous dire » : les suggestions ne sont cherchées que pour "
                       f"les {self.given} premières",
                       "corrigez d'abord les premières (les mêmes fautes reviennent souvent), ou indiquez le "
@@ -276,10 +277,29 @@ def _by_codes_and_names(found: _Located, gaz: Gazetteer, index: pd.DataFrame, ha
         if match.warning:
             found.issue(AVERTISSEMENT, pos, column, row[column], match.warning,
                         "corrigez la valeur dans le fichier source")
+        _check_departement(found, gaz, index, pos, row, match.code)
         found.code[pos], found.methode[pos] = match.code, how
         found.point_lon[pos] = index.at[match.code, "mairie_lon"]
         found.point_lat[pos] = index.at[match.code, "mairie_lat"]
     return suggestions.summary(found.poles)
+
+
+def _check_departement(found: _Located, gaz: Gazetteer, index: pd.DataFrame, pos: int, row: dict, code: str) -> None:
+    """A département given on the row that is not the one of the commune found (by its INSEE
+    code, or by a name the département did not decide): a warning, the commune is kept."""
+    given = row["departement"]
+    if not given:
+        return
+    actual = index.at[code, "departement_code"]
+    wanted = gaz.departement(given)
+    if wanted is None:
+        found.issue(AVERTISSEMENT, pos, "departement", given, f"département inconnu : « {given} »",
+                    "indiquez un code (01, 2A, 974) ou un nom de département, ou videz la case")
+    elif wanted != actual:
+        found.issue(AVERTISSEMENT, pos, "departement", given,
+                    f"le département indiqué ({wanted}) n'est pas celui de la commune trouvée, "
+                    f"{index.at[code, 'nom']} ({actual} – {index.at[code, 'departement_nom']})",
+                    "corrigez le département ou la commune : le pôle est placé dans la commune trouvée")
 
 
 def _attach_territories(found: _Located, index: pd.DataFrame) -> pd.DataFrame:

@@ -90,7 +90,7 @@ def test_suggestions_are_bounded_and_every_unknown_commune_is_reported(territori
     assert time.process_time() - started < 10  # 2,000 suggestions took 77 s
     unknown = [i for i in located.errors if i.message.startswith("aucune commune nommée")]
     assert len(unknown) == 2000 and {i.ligne for i in unknown} == set(range(2, 2002))
-    summary = [i for i in located.warnings if "autre(s) commune(s) inconnue(s)" in i.message]
+    summary = [i for i in located.warnings if "autres communes inconnues sont signalées" in i.message]
     assert len(summary) == 1 and summary[0].colonne == "commune"
     assert int(summary[0].message.split()[0]) >= 2000 - MAX_SUGGESTIONS
 

@@ -78,6 +78,17 @@ def test_a_coordinate_that_is_not_a_number_is_reported_once(write, territories, 
     assert reg.poles.loc[0, "commune_insee"] == "44109"  # the pole is still placed in its commune
 
 
+def test_a_departement_that_is_not_the_commune_s_is_said(write, territories, gazetteer):
+    """Le Lorrain (97214, Martinique) given with « 2A »: a warning naming both départements;
+    the pole stays in the commune its INSEE code names. A matching département says nothing."""
+    reg = _locate(write, territories, gazetteer, "id,nom,commune_insee,departement\n"
+                                                 "P1,A,97214,2A\nP2,B,97214,972\nP3,C,97214,Martinique\n")
+    said = [i for i in reg.issues if i.colonne == "departement"]
+    assert [i.ligne for i in said] == [2]
+    assert "(2A)" in said[0].message and "Le Lorrain (972 – Martinique)" in said[0].message
+    assert list(reg.poles["commune_insee"]) == ["97214"] * 3
+
+
 def test_overseas_poles(write, territories, gazetteer):
     reg = _locate(write, territories, gazetteer, "id,nom,latitude,longitude\nP1,A,-20.8789,55.4481\nP2,B,-12.78,45.23\n")
     assert reg.poles["departement_code"].tolist() == ["974", "976"]

@@ -263,7 +263,7 @@ def cases() -> list[dict]:
         dict(name="separateurs.csv", classe="temps", content=files.csv_separators(50_000), code=1,
              words=["50 002 colonnes", "limite de 200"], desc="en-tête suivi de 50 000 séparateurs « ; »"),
         dict(name="communes_inconnues.csv", classe="temps", content=files.csv_unknown_communes(2_000), code=1,
-             words=["autre(s) commune(s) inconnue(s)", "aucune commune nommée « Ville-Imaginaire-001999 »"],
+             words=["autres communes inconnues sont signalées", "aucune commune nommée « Ville-Imaginaire-001999 »"],
              desc="2 000 communes inconnues : suggestions pour les premières, puis une ligne de synthèse ; "
                   "chaque ligne garde son erreur"),
     ]
