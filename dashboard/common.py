@@ -202,13 +202,18 @@ def _shown(value) -> bool:
     return not (value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value))
 
 
+def report_headers(frame):
+    """The validation report under headers (« Ligne », « Correction »), not codes: on screen
+    and in its CSV."""
+    return frame.rename(columns=str.capitalize)
+
+
 def report_table(frame, height: int | None = None) -> None:
     """The validation report: its long « message » and « correction » cells wrap
     over several lines instead of being cut off."""
     wide, narrow = st.column_config.TextColumn(width="large"), st.column_config.TextColumn(width="small")
     options = {"height": height} if height else {}
-    shown = frame.rename(columns=str.capitalize)  # « Ligne », « Correction »: headers, not codes
-    table(shown, row_height=84, column_config={"Message": wide, "Correction": wide, "Niveau": narrow,
+    table(report_headers(frame), row_height=84, column_config={"Message": wide, "Correction": wide, "Niveau": narrow,
                                                "Table": narrow, "Ligne": narrow, "Colonne": narrow,
                                                "Valeur": narrow},
           empty="Aucun problème relevé.", **options)
@@ -458,7 +463,7 @@ def _from_url() -> None:
     for key, allowed, label in (("fond", maps.BASEMAPS, "Fond de carte"),
                                 ("couleur", COLOUR_MODES, "Mode de couleur de la carte")):
         if params.get(key) and params[key] not in allowed:
-            named = ", ".join(f"« {code} » : {allowed[code][0] if key == 'fond' else allowed[code]}" for code in allowed)
+            named = ", ".join(f"« {code} » ({allowed[code][0] if key == 'fond' else allowed[code]})" for code in allowed)
             unknown.append(f"{label} {quoted([params[key]])} inconnu dans l'adresse (attendu : {named}), "
                            "laissé de côté.")
     st.session_state["_url_inconnus"] = unknown

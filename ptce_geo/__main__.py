@@ -335,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from .registry import RegistryError
+    from .registry.model import in_file_order
     from .gis import GisError
     try:
         return args.func(args)
@@ -344,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except RegistryError as exc:
         print("Le fichier ne peut pas être lu :" if args.command != "db" else "Refusé :", file=sys.stderr)
-        for issue in exc.issues:
+        for issue in in_file_order(exc.issues):
             print(issue.as_text(), file=sys.stderr)
         return 1
     except (*_store_refusals(), settings.SettingError) as exc:

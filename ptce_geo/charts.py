@@ -8,6 +8,7 @@ Okabe–Ito palette for categories.
 
 from __future__ import annotations
 
+import math
 import textwrap
 
 import pandas as pd
@@ -67,6 +68,8 @@ def _counts_axis(fig: go.Figure, largest: float) -> None:
 def count_step(largest: float, ticks: int = 8) -> int:
     """A whole step between count ticks, 1, 2 or 5 times a power of ten, giving at most
     about ``ticks`` ticks up to ``largest`` (150 → 20, never 19)."""
+    if not math.isfinite(largest) or largest <= ticks:
+        return 1
     power = 1
     while True:
         for factor in (1, 2, 5):

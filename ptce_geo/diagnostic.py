@@ -29,11 +29,17 @@ from .text import split_list
 from .territories import Territories
 
 MIN_PEERS = 5
-#: What « utilisé ici » counts, in the words of the fiche and of its extract's dictionary.
-USED = ("« Utilisé ici » : au moins un soutien retenu mobilise ce levier, donné par une collectivité du "
-        "territoire ou par une collectivité qui le contient (département, région), quel que soit le pôle "
-        "soutenu. La section « Soutiens » ne compte que les soutiens aux pôles du territoire et ceux donnés "
-        "par ses propres collectivités.")
+#: Who gives the supports that count for a territory of each level (see :func:`used`).
+_GIVERS = {"epci": "l'EPCI, une de ses communes, ou le département ou la région qui le contient",
+           "departement": "le département, une de ses communes ou de ses EPCI, ou sa région",
+           "region": "la région, ou une de ses communes, de ses EPCI ou de ses départements"}
+
+
+def used(niveau: str) -> str:
+    """What « utilisé ici » counts for a territory of ``niveau``, in the fiche's words."""
+    return (f"« Utilisé ici » : au moins un soutien retenu mobilise ce levier, donné par {_GIVERS[niveau]}, "
+            "quel que soit le pôle soutenu. La section « Soutiens » ne compte que les soutiens aux pôles du "
+            "territoire et ceux donnés par ses propres collectivités.")
 LEVELS = ("epci", "departement", "region")
 MODES = vocab.COMPARISONS
 #: Population bands (inhabitants), lower bounds; the last band is open.

@@ -52,8 +52,8 @@ _ADDED = {
     "poles": ("Pôles soutenus", ""),
     "levier": ("Levier", "Code du levier (L1 à L8, étude RTES)."),
     "libelle": ("Libellé", ""),
-    "utilise": ("Utilisé ici", "oui : au moins un soutien retenu d'une collectivité du territoire, ou du "
-                "département ou de la région qui le contient, mobilise ce levier (quel que soit le pôle soutenu)."),
+    "utilise": ("Utilisé ici", "oui : au moins un soutien retenu d'une collectivité du territoire, ou d'une "
+                "collectivité qui le contient, mobilise ce levier (quel que soit le pôle soutenu)."),
     "pairs_utilisant": ("Territoires comparables qui l'utilisent", ""),
     "pairs_avec_donnees": ("Territoires comparables avec des soutiens", "Territoires comparables ayant au moins un "
                            "soutien dans le registre : la base de la part."),
@@ -81,7 +81,7 @@ _TERRITORY = {
                             "100 000 habitants."),
     "epci_couverts": ("EPCI couverts", "EPCI du territoire où un pôle retenu a son siège ou que son périmètre "
                       "atteint."),
-    "epci": ("EPCI", "Nombre d'EPCI du territoire."),
+    "epci": ("Nombre d'EPCI", "Nombre d'EPCI du territoire."),
 }
 
 #: Shares (0 to 1) written as percentages, as the pages show them: « 12,7 », not « 0,127 ».
@@ -90,6 +90,9 @@ _PERCENT = {"part_epci_couverts": ("Part des EPCI couverts (%)", "EPCI couverts 
             "part_pairs": ("Part des territoires comparables (%)", "Part des territoires comparables (avec des "
                            "soutiens) dont les collectivités utilisent ce levier, en pourcentage ; vide quand ils "
                            "sont trop peu nombreux.")}
+#: The same columns in the registry's format (codes, for re-import): shares from 0 to 1, as computed.
+_SHARES = {code: (header.replace("(%)", "(de 0 à 1)"), text.replace("en pourcentage", "de 0 à 1"))
+           for code, (header, text) in _PERCENT.items()}
 
 #: Columns whose cells hold codes of a vocabulary (one code, or several separated by « | »).
 _VALUES = {"typologie": "typologie", "secteurs": "secteur", "stade": "stade", "forme": "forme",
@@ -137,12 +140,12 @@ def readable(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def dictionary(*frames: pd.DataFrame) -> pd.DataFrame:
+def dictionary(*frames: pd.DataFrame, codes: bool = False) -> pd.DataFrame:
     """One row per column of ``frames``: code (as in the registry format), French
-    header, description."""
+    header, description. ``codes``: the files hold codes and raw values (shares from 0 to 1)."""
     rows = {}
     for frame in frames:
-        fields = _fields_of(frame)
+        fields = {**_fields_of(frame), **_SHARES} if codes else _fields_of(frame)
         for column in frame.columns:
             spec = fields.get(column, (column, ""))
             rows.setdefault((column, spec[0]), spec[1])
@@ -170,7 +173,7 @@ def zip_bytes(tables: dict[str, pd.DataFrame], readme: list[str], dialect: str =
         publics = [export.public_columns(f) for f in tables.values()]  # each table's columns, chosen once
         for name, public in zip(tables, publics):
             archive.writestr(f"{name}.csv", export.to_csv_bytes(public if codes else readable(public), dialect))
-        archive.writestr("dictionnaire_des_colonnes.csv", export.to_csv_bytes(dictionary(*publics), dialect))
+        archive.writestr("dictionnaire_des_colonnes.csv", export.to_csv_bytes(dictionary(*publics, codes=codes), dialect))
         notes = readme + ["", "En-têtes : " + ("codes du registre (format de réimport)" if codes
                                                else "libellés en français (codes : voir dictionnaire_des_colonnes.csv)")]
         archive.writestr("lisez-moi.txt", "\r\n".join(notes) + "\r\n")

@@ -12,10 +12,10 @@ import re
 
 from .text import slug
 
-#: The eight levers of local-authority support (RTES study on PTCE).
 #: What a territory's lever diagnostic compares it with (:mod:`ptce_geo.diagnostic`).
 COMPARISONS = {"pairs": "territoires comparables", "region": "toute la région", "france": "France"}
 
+#: The eight levers of local-authority support (RTES study on PTCE).
 LEVIERS = {
     "L1": "Pédagogie et visibilité de l'ESS",
     "L2": "Inscription dans les cadres contractuels et les schémas",

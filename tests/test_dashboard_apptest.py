@@ -246,7 +246,7 @@ def test_fiche_lever_diagnostic(maps_drawn, params, demo, territories):
     (level, code), = params.items()
     core = diagnostic.diagnose(territories, demo.poles, demo.soutiens, level, code)
     # what the comparison rests on, then what « utilisé ici » counts (the région's supports too)
-    assert any(c.value == f"{core.summary()} {diagnostic.USED}" for c in at.caption)
+    assert any(c.value == f"{core.summary()} {diagnostic.used(level)}" for c in at.caption)
     table = next(d.value for d in at.dataframe if "Utilisé ici" in d.value.columns)
     assert list(table["Utilisé ici"]) == list(core.table["utilise"])
     assert list(table["Nombre de soutiens"]) == list(core.table["soutiens"])
@@ -264,7 +264,7 @@ def test_fiche_lever_diagnostic(maps_drawn, params, demo, territories):
             assert list(shown[0]["Pôle"]) == list(expected["pole"])
     at.radio(key="diag_mode").set_value("france").run()
     france = diagnostic.diagnose(territories, demo.poles, demo.soutiens, level, code, mode="france")
-    assert any(c.value == f"{france.summary()} {diagnostic.USED}" for c in at.caption)
+    assert any(c.value == f"{france.summary()} {diagnostic.used(level)}" for c in at.caption)
 
 
 class _Upload:

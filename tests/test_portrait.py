@@ -74,11 +74,14 @@ def test_portrait_zip_holds_every_table(tiny, tiny_registry, poles):
     # the comparison as the fiche shows it: French headers, shares in percent
     comparison = archive.read("comparaison.csv").decode("utf-8-sig").splitlines()
     assert comparison[0].split(";") == ["Territoire", "Population", "Pôles (siège)", "Pôles pour 100 000 hab.",
-                                        "EPCI couverts", "EPCI", "Part des EPCI couverts (%)"]
+                                        "EPCI couverts", "Nombre d'EPCI", "Part des EPCI couverts (%)"]
     share = fiche.comparaison["part_epci_couverts"].iloc[0]
     assert float(comparison[1].split(";")[-1].replace(",", ".")) == pytest.approx(round(share * 100, 1))
     codes = zipfile.ZipFile(io.BytesIO(fiche.zip_bytes("csv", [], codes=True)))
     assert codes.read("communes.csv").startswith(b"code,nom,population")
+    # in codes the share stays from 0 to 1, and the dictionary says so
+    described = codes.read("dictionnaire_des_colonnes.csv").decode()
+    assert "part_epci_couverts,Part des EPCI couverts (de 0 à 1)" in described and "pourcentage" not in described
 
 
 def test_verdict_answers_is_it_covered(tiny, tiny_registry, poles):

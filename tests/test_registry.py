@@ -457,16 +457,21 @@ def test_a_list_cell_without_pipes_keeps_labels_that_hold_a_comma(write):
 
 
 def test_report_lists_issues_by_line_and_a_year_is_not_told_about_decimals(write):
-    """The report reads down the file (6, 5, 2… came in the order of the checks); a year's
-    fix does not speak of decimal commas."""
-    poles = write("poles.csv", HEADER + "".join(f"P{i},Pôle {i},01001,46.1,4.9,filière,{stage},\n"
-                                                 for i, stage in enumerate(["", "bizarre", "", "", "étrange"])))
+    """The report reads down the file (the checks found lines 4, 3, 2: typology, stage, then
+    latitude); a year's fix does not speak of decimal commas."""
+    poles = write("poles.csv", HEADER + "P1,Pôle 1,01001,abc,4.9,filière,,\nP2,Pôle 2,01001,46.1,4.9,filière,"
+                                        "bizarre,\nP3,Pôle 3,01001,46.1,4.9,inconnue,,\n")
     supports = write("soutiens.csv", "pole_id;collectivite_niveau;collectivite_code;leviers;annee\n"
-                                     "P0;epci;200029999;L6;deux mille\nP9;epci;200029999;L6;2020\n")
+                                     "P1;epci;200029999;L6;deux mille\nP9;epci;200029999;L6;2020\n")
+    assert [i.ligne for i in load_registry(poles).issues] == [4, 3, 2]  # the checks' own order
     frame = load_registry(poles, supports).report_frame()
     for table in ("poles", "soutiens"):
         lines = [int(x) for x in frame.loc[frame["table"] == table, "ligne"] if x]
         assert lines == sorted(lines) and lines
+    # the command line's report reads down the file too
+    said = [line for line in load_registry(poles, supports).report_text().splitlines() if "poles, ligne" in line]
+    lines = [int(line.split("ligne ")[1].split(",")[0]) for line in said]
+    assert lines == [2, 3, 4]
     year = frame[frame["colonne"] == "annee"].iloc[0]
     assert "année" in year["message"] and "virgule" not in year["correction"]
 

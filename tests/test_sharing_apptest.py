@@ -141,7 +141,7 @@ def test_unknown_filter_values_in_a_link_are_said_not_dropped_silently(maps_draw
     assert any(w.startswith("Leviers :") and "L99" in w and "L6" not in w for w in warnings)
     assert any(w.startswith("Forme du soutien :") and "tresor" in w for w in warnings)
     assert any(w.startswith("Années") and "20x4" in w and "2019-2024" in w for w in warnings)
-    assert any(w.startswith("Fond de carte") and "satellite" in w and "« ign » : Plan IGN" in w for w in warnings)
+    assert any(w.startswith("Fond de carte") and "satellite" in w and "« ign » (Plan IGN)" in w for w in warnings)
     assert any(w.startswith("Mode de couleur de la carte") and "rouge" in w for w in warnings)
     assert at.sidebar.multiselect(key="f_leviers").value == ["L6"]
     assert at.radio(key="mode_couleur").value == "couverture"

@@ -55,7 +55,7 @@ fmt = common.file_format("donnees_format")
 if reg.issues:
     st.subheader("Rapport de vérification")
     common.report_table(reg.report_frame(), height=320)
-    st.download_button("Télécharger le rapport (CSV)", export.to_csv_bytes(reg.report_frame(), fmt.dialect),
+    st.download_button("Télécharger le rapport (CSV)", export.to_csv_bytes(common.report_headers(reg.report_frame()), fmt.dialect),
                        file_name="rapport_registre.csv", mime="text/csv", key="dl_rapport")
 if imported:
     st.subheader("Aperçu des pôles localisés")

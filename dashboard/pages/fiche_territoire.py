@@ -58,8 +58,8 @@ common.table(fiche.poles_proches[["nom", "commune_nom", "distance_km"]].rename(
 
 st.subheader("Soutiens : à ses pôles ou par ses collectivités")
 if fiche.soutiens.empty:
-    st.write("Aucun soutien retenu pour ce territoire dans le registre (avec ces filtres) : ni à ses pôles, ni "
-             "donné par ses collectivités.")
+    st.write("Aucun soutien retenu pour ce territoire dans le registre (avec ces filtres) : ni donné à ses "
+             "pôles, ni par ses collectivités.")
 else:
     # two columns, not three: a lever's or a form's name and its count fit side by side
     first, second = st.columns(2)
@@ -96,7 +96,7 @@ else:
                           ("diagnostic", level, code, view.filters, mode),
                           lambda: diagnostic.diagnose(terr, view.registry.poles, view.registry.soutiens, level, code,
                                                       view.filters, mode))
-    st.caption(diag.summary() + " " + diagnostic.USED)
+    st.caption(diag.summary() + " " + diagnostic.used(level))
     shown = diag.table[["levier", "libelle", "utilise", "soutiens", "poles", "annees", "montant_eur",
                         "part_pairs"]]
     common.table(labels.readable(shown), printed=True)

@@ -110,21 +110,26 @@ class Registry:
         latest = self.latest_update()
         if latest is not None:
             lines[0] += f" Dernière mise à jour d'un pôle : {dates.french(latest)}."
-        lines += [i.as_text() for i in self.issues]
+        lines += [i.as_text() for i in in_file_order(self.issues)]
         return "\n".join(lines)
 
 
 def report_frame(issues: list[Issue]) -> pd.DataFrame:
-    """Issues as a table (for display and download), one row each, by table (in the order
-    they were found), then by line (the whole file's first). ``ligne`` is text: the row
+    """Issues as a table (for display and download), one row each, in file order
+    (:func:`in_file_order`). ``ligne`` is text: the row
     number, or an empty cell for an issue about the whole file (never ``None``)."""
-    tables = list(dict.fromkeys(i.table for i in issues))
-    issues = sorted(issues, key=lambda i: (tables.index(i.table), i.ligne or 0))
     return pd.DataFrame([{"niveau": i.niveau, "table": i.table, "ligne": "" if i.ligne is None else str(i.ligne),
                           "colonne": i.colonne or "", "valeur": _short(i.valeur),
                           "message": i.message, "correction": i.correction}
-                         for i in issues],
+                         for i in in_file_order(issues)],
                         columns=["niveau", "table", "ligne", "colonne", "valeur", "message", "correction"])
+
+
+def in_file_order(issues: list[Issue]) -> list[Issue]:
+    """Issues by table (in the order they were found), then by line, the whole file's first:
+    a report that reads down the file, on screen, in its CSV and on the command line."""
+    tables = list(dict.fromkeys(i.table for i in issues))
+    return sorted(issues, key=lambda i: (tables.index(i.table), i.ligne or 0))
 
 
 def _short(value: object, limit: int = 80) -> str:

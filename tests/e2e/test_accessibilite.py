@@ -105,7 +105,7 @@ def test_data_page_after_an_upload_and_its_report(page, app_url):
     with page.expect_download() as info:
         page.get_by_role("button", name="Télécharger le rapport (CSV)").click()
     rows = open(info.value.path(), encoding="utf-8-sig").read().splitlines()
-    assert rows[0].startswith("niveau;table;ligne;")
+    assert rows[0].startswith("Niveau;Table;Ligne;")  # headers, as on screen
     lines = {r.split(";")[2] for r in rows[1:]}
     assert "" in lines and "2" in lines and "None" not in lines
     check(page, "donnees")

@@ -78,9 +78,9 @@ def test_cress_officer_loads_fixes_and_shares(page, app_url):
     expect(page.get_by_text(re.compile("Registre importé « cress.csv » : 2 pôles"))).to_be_visible(timeout=90_000)
     with page.expect_download() as info:
         page.get_by_role("button", name="Télécharger le rapport (CSV)").click()
-    errors = [r for r in _rows(info) if r["niveau"].lower().startswith("erreur")]
-    assert [(r["ligne"], r["colonne"]) for r in errors] == [("3", "Stade")]  # « Consolidée » is accepted
-    assert errors[0]["correction"]  # the fix, in words
+    errors = [r for r in _rows(info) if r["Niveau"].lower().startswith("erreur")]
+    assert [(r["Ligne"], r["Colonne"]) for r in errors] == [("3", "Stade")]  # « Consolidée » is accepted
+    assert errors[0]["Correction"]  # the fix, in words
 
     upload(header + "C1;Pôle coopératif;Troyes;10;Consolidée\nC2;Pôle des Mureaux;Mureaux;78;Émergent\n",
            "cress_corrige.csv")
