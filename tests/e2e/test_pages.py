@@ -69,8 +69,8 @@ def test_a_chart_follows_the_lever_filter(page, app_url, shot):
     _wait_app(page)
     caption = page.get_by_text(re.compile(r"^\d+ pôles et \d+ soutiens retenus"))
     expect(caption).to_contain_text("150 pôles", timeout=60_000)
-    page.wait_for_selector(".js-plotly-plot", timeout=60_000)
-    assert page.locator(".js-plotly-plot").count() >= 9
+    # the charts are drawn one after the other: wait for them all, not for the first one
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 9", timeout=60_000)
     page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").first.click()
     page.get_by_role("option", name=re.compile("^L6")).click()
     page.keyboard.press("Escape")
