@@ -287,9 +287,14 @@ def test_column_mapping_is_asked_in_words_and_remembered_for_the_session(monkeyp
     def asked(at):
         return [w.value for w in at.warning if "colonnes obligatoires" in w.value]
 
-    at = AppTest.from_file(_page("donnees.py"), default_timeout=120).run()
+    at = AppTest.from_file(_page("donnees.py"), default_timeout=120)
+    at.query_params["leviers"] = "L6"
+    at.run()
     assert not at.exception
     assert asked(at)
+    # while the question is open the sidebar's filters stay there, and stay set after a rerun
+    at.run()
+    assert at.sidebar.multiselect(key="f_leviers").value == ["L6"]
     [question] = [s for s in at.selectbox if "Nom du pôle" in s.label]
     assert question.label == "« Nom du pôle » : quelle colonne de votre fichier le contient ?"
     assert "Structure" in question.options and "colonne qui contient" not in question.label
@@ -298,6 +303,7 @@ def test_column_mapping_is_asked_in_words_and_remembered_for_the_session(monkeyp
     assert not asked(at)  # answered: the warning is gone
     assert any("Registre importé « ` colonnes.csv ` » : 1 pôle, dont 1 localisé" in s.value for s in at.success)
     assert any("` Structure ` pour « Nom du pôle »" in c.value for c in at.caption)
+    assert at.sidebar.multiselect(key="f_leviers").value == ["L6"]  # the filter went through the question
 
     # the file removed (its questions are no longer drawn, Streamlit forgets their widgets),
     # then the same columns again (another file, same header): read at once, nothing asked

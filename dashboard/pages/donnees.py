@@ -25,6 +25,7 @@ if poles_file is not None:
         key, raw = upload.read(poles_file, soutiens_file)  # once per content, in a child process
         renames = upload.column_mapping(raw)  # asked in words, remembered for the session
         if renames is None:
+            common.sidebar("donnees")  # the filters stay drawn, and kept, while the question is open
             st.stop()
         if st.session_state.get("_import_signature") != (key, str(renames)):
             with st.spinner("Vérification et localisation des pôles…"):
@@ -33,6 +34,7 @@ if poles_file is not None:
             st.session_state["_import_signature"] = (key, str(renames))
     except reg_mod.RegistryError as exc:
         common.unreadable("Ce fichier ne peut pas être lu :", exc.issues)
+        common.sidebar("donnees")
         st.stop()
 
 reg, is_demo = common.registry()
