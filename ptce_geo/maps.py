@@ -286,6 +286,12 @@ def _km(values: pd.Series) -> dict:
 #: of « couvert » / « zone blanche »; poles outside a territory in grey.
 MARKER_CSS = f"""<style>
 .leaflet-control-attribution a {{ text-decoration: underline; }}
+@media (max-width: 480px) {{
+  /* a phone: a smaller legend, an attribution that wraps instead of covering the scale */
+  #legende {{ font-size:10px !important; padding:4px 6px !important; left:8px !important; bottom:36px !important; }}
+  #legende span {{ width:10px !important; height:10px !important; margin-right:4px !important; }}
+  .leaflet-control-attribution {{ font-size:9px; max-width:55%; }}
+}}
 .ptce-molette {{ position:absolute; left:50%; top:50%; transform:translate(-50%,-50%); z-index:1000;
   background:rgba(0,0,0,.75); color:#fff; padding:8px 14px; border-radius:4px; font:14px sans-serif;
   pointer-events:none; transition:opacity .3s; }}
