@@ -213,9 +213,9 @@ def report_table(frame, height: int | None = None) -> None:
     over several lines instead of being cut off."""
     wide, narrow = st.column_config.TextColumn(width="large"), st.column_config.TextColumn(width="small")
     options = {"height": height} if height else {}
-    table(report_headers(frame), row_height=84, column_config={"Message": wide, "Correction": wide, "Niveau": narrow,
-                                               "Table": narrow, "Ligne": narrow, "Colonne": narrow,
-                                               "Valeur": narrow},
+    # « Niveau » and « Colonne » as wide as their words (« avertissement » was cut in two)
+    table(report_headers(frame), row_height=84, column_config={"Message": wide, "Correction": wide,
+                                                               "Table": narrow, "Ligne": narrow, "Valeur": narrow},
           empty="Aucun problème relevé.", **options)
 
 
@@ -716,7 +716,7 @@ def key_figures(view: "View", niveau: str | None = None) -> None:
     else:
         a, a2, b, c = st.columns(4)
         a.metric("Pôles ayant leur siège ici", formats.integer(here["poles_siege"]))
-        a2.metric("Pôles dont le périmètre l'atteint", formats.integer(here["poles_perimetre"]))
+        a2.metric("Pôles d'ailleurs dont le périmètre l'atteint", formats.integer(here["poles_perimetre"]), help="Pôles ayant leur siège hors du territoire et dont le périmètre en atteint une commune.")
     b.metric(f"{unit} couverts" if unit == "EPCI" else f"{unit.capitalize()}s couvertes", _count(here))
     where = f"d'un{'e' if unit == 'commune' else ''} {unit} non couvert{'e' if unit == 'commune' else ''}"
     c.metric("Habitants non couverts", people,

@@ -225,6 +225,9 @@ def amounts(supports: pd.DataFrame, by: str):
     fig.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 10})
     if by == "annee":
         _years_axis(fig)
+    else:  # short texts under the bars, written flat: lever codes, level names on two lines
+        ticks = data[by] if by == "levier" else ["<br>".join(textwrap.wrap(t, 18)) for t in data["libelle"]]
+        fig.update_xaxes(tickmode="array", tickvals=list(data["libelle"]), ticktext=list(ticks), tickangle=0)
     _euros_axis(fig)
     return french(fig), data, without
 

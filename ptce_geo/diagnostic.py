@@ -37,8 +37,8 @@ _GIVERS = {"epci": "l'EPCI, une de ses communes, ou le département ou la régio
 
 def used(niveau: str) -> str:
     """What « utilisé ici » counts for a territory of ``niveau``, in the fiche's words."""
-    return (f"« Utilisé ici » : au moins un soutien retenu mobilise ce levier, donné par {_GIVERS[niveau]}, "
-            "quel que soit le pôle soutenu. La section « Soutiens » ne compte que les soutiens aux pôles du "
+    return (f"«\u00a0Utilisé ici\u00a0» : au moins un soutien retenu mobilise ce levier, donné par {_GIVERS[niveau]}, "
+            "quel que soit le pôle soutenu. La section «\u00a0Soutiens\u00a0» ne compte que les soutiens aux pôles du "
             "territoire et ceux donnés par ses propres collectivités.")
 LEVELS = ("epci", "departement", "region")
 MODES = vocab.COMPARISONS

@@ -141,6 +141,8 @@ def _print_cell(value: object, percent: bool) -> str:
         return f"{value * 100:.1f}".replace(".", ",") + "\u00a0%"
     if isinstance(value, int) or (hasattr(value, "dtype") and getattr(value, "dtype").kind in "iu"):
         return f"{int(value):,}".replace(",", "\u202f")
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value):,}".replace(",", "\u202f")
     if isinstance(value, float):
         text = f"{value:,.2f}".rstrip("0")
         return (text + "0" if text.endswith(".") else text).replace(",", "\u202f").replace(".", ",")

@@ -88,6 +88,16 @@ def test_lever_share_charts(tiny, tiny_dated):
     assert data.set_index("annee").loc[2023, "L8 (%)"] == 50
 
 
+def test_amount_bars_are_labelled_flat(demo):
+    """By lever, the codes under the bars (a slanted sentence per bar left the bars a strip);
+    by level, names in short lines."""
+    supports = demo.soutiens[demo.soutiens["_valide"]]
+    fig, _, _ = charts.amounts(supports, "levier")
+    assert list(fig.layout.xaxis.ticktext) == list(vocab.LEVIERS) and fig.layout.xaxis.tickangle == 0
+    fig, _, _ = charts.amounts(supports, "niveau")
+    assert all(len(t.split("<br>")) <= 3 and max(map(len, t.split("<br>"))) <= 18 for t in fig.layout.xaxis.ticktext)
+
+
 def test_count_axes_step_by_1_2_or_5_times_a_power_of_ten():
     """« 0, 20, 40… », not « 0, 19, 38, 57… », and never more than about eight ticks."""
     assert [charts.count_step(n) for n in (1, 8, 9, 17, 40, 150, 1000)] == [1, 1, 2, 5, 5, 20, 200]

@@ -90,3 +90,12 @@ def test_a_table_on_screen_is_neutralised_without_changing_the_callers_frame():
     assert safe["Note"].tolist()[:2] == ["'-2", "ok"] and safe["Note"].dtype == "string"
     assert safe["Rang"].tolist() == [1, 2, 3, 4, 5]
     pd.testing.assert_frame_equal(hostile, before)  # the caller's table is untouched
+
+
+def test_the_printed_table_writes_numbers_as_the_screen_does():
+    """The fiche's print copy: a whole amount without « ,0 », decimals with a comma, shares in
+    percent, text escaped."""
+    frame = pd.DataFrame({"Montant (euros)": [10500.0, 47500.5], "Part": [0.127, 0.5], "Pôle": ["<b>A</b>", "B"]})
+    printed = export.html_table(frame, percent_columns=("Part",))
+    assert "<td>10\u202f500</td>" in printed and "<td>47\u202f500,5</td>" in printed
+    assert "12,7\u00a0%" in printed and "&lt;b&gt;A&lt;/b&gt;" in printed

@@ -48,7 +48,7 @@ def test_every_page_counts_what_the_core_counts(params, filters, territory, demo
     metrics = {m.label: m.value for m in at.metric}
     if territory:
         assert digits(metrics["Pôles ayant leur siège ici"]) == figures["poles_siege"]
-        assert digits(metrics["Pôles dont le périmètre l'atteint"]) == figures["poles_perimetre"]
+        assert digits(metrics["Pôles d'ailleurs dont le périmètre l'atteint"]) == figures["poles_perimetre"]
         unit = "EPCI couverts" if figures["niveau"] == "epci" else "Communes couvertes"
         covered = metrics[unit].replace("\u202f", "").replace(" ", "").split("/")
         assert [int(x) for x in covered] == [figures["territoires_couverts"], figures["territoires"]]
