@@ -704,6 +704,11 @@ def _count(figures: dict) -> str:
     return f"{formats.integer(figures['territoires_couverts'])} / {formats.integer(figures['territoires'])}"
 
 
+#: The key figure of the poles seated elsewhere that reach a territory: its label, then its help.
+REACHING = {"label": "Pôles d'ailleurs dont le périmètre l'atteint",
+            "help": "Pôles ayant leur siège hors du territoire et dont le périmètre en atteint une commune."}
+
+
 def key_figures(view: "View", niveau: str | None = None) -> None:
     """The key figures of the view's territory (or France), then France's as context."""
     here = view.scope.figures(niveau)
@@ -716,7 +721,7 @@ def key_figures(view: "View", niveau: str | None = None) -> None:
     else:
         a, a2, b, c = st.columns(4)
         a.metric("Pôles ayant leur siège ici", formats.integer(here["poles_siege"]))
-        a2.metric("Pôles d'ailleurs dont le périmètre l'atteint", formats.integer(here["poles_perimetre"]), help="Pôles ayant leur siège hors du territoire et dont le périmètre en atteint une commune.")
+        a2.metric(value=formats.integer(here["poles_perimetre"]), **REACHING)
     b.metric(f"{unit} couverts" if unit == "EPCI" else f"{unit.capitalize()}s couvertes", _count(here))
     where = f"d'un{'e' if unit == 'commune' else ''} {unit} non couvert{'e' if unit == 'commune' else ''}"
     c.metric("Habitants non couverts", people,

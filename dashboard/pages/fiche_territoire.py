@@ -29,7 +29,7 @@ here = comp.iloc[0]
 a, b, c, d = st.columns(4)
 a.metric("Population", formats.integer(fiche.population))
 b.metric("Pôles ayant leur siège ici", formats.integer(len(fiche.poles_siege)))
-c.metric("Pôles d'ailleurs dont le périmètre l'atteint", formats.integer(len(fiche.poles_perimetre)), help="Pôles ayant leur siège hors du territoire et dont le périmètre en atteint une commune.")
+c.metric(value=formats.integer(len(fiche.poles_perimetre)), **common.REACHING)
 d.metric("Communes couvertes", f"{formats.integer(fiche.communes['couvert'].sum())} / "
                                f"{formats.integer(len(fiche.communes))}")
 st.caption(coverage.COVERED)
