@@ -16,6 +16,8 @@ import unicodedata
 
 import pandas as pd
 
+from . import formats
+
 DIALECTS = ("excel", "csv")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -141,8 +143,6 @@ def _print_cell(value: object, percent: bool) -> str:
         return f"{value * 100:.1f}".replace(".", ",") + "\u00a0%"
     if isinstance(value, int) or (hasattr(value, "dtype") and getattr(value, "dtype").kind in "iu"):
         return f"{int(value):,}".replace(",", "\u202f")
-    if isinstance(value, float) and value.is_integer():
-        return f"{int(value):,}".replace(",", "\u202f")
     if isinstance(value, float):
         text = f"{value:,.2f}".rstrip("0")
         return (text + "0" if text.endswith(".") else text).replace(",", "\u202f").replace(".", ",")
@@ -153,9 +153,18 @@ def html_table(frame: pd.DataFrame, percent_columns=()) -> str:
     """A static HTML table of every row and column, for print: text escaped,
     numbers in French (« 132 380 », « 6,7 », « 12,7 % »)."""
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    # the screen's number formats, column by column (a whole amount « 10 500 », a distance « 46,0 »)
+    screen = formats.column_formatters(frame, percent_columns) if frame.columns.is_unique else {}
+
+    def cell(column, value) -> str:
+        value = value.item() if hasattr(value, "item") and not isinstance(value, str) else value
+        shown = screen.get(column)
+        if shown is not None and _print_cell(value, False) != "" and not isinstance(value, bool):
+            return shown(value)
+        return _print_cell(value, column in percent_columns)
+
     rows = []
     for row in frame.itertuples(index=False, name=None):
-        cells = (html.escape(_print_cell(v.item() if hasattr(v, "item") and not isinstance(v, str) else v,
-                                          c in percent_columns)) for c, v in zip(frame.columns, row))
+        cells = (html.escape(cell(c, v)) for c, v in zip(frame.columns, row))
         rows.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"

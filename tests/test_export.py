@@ -99,3 +99,8 @@ def test_the_printed_table_writes_numbers_as_the_screen_does():
     printed = export.html_table(frame, percent_columns=("Part",))
     assert "<td>10\u202f500</td>" in printed and "<td>47\u202f500,5</td>" in printed
     assert "12,7\u00a0%" in printed and "&lt;b&gt;A&lt;/b&gt;" in printed
+    # a distance keeps its decimal, as on screen
+    assert "<td>46,0</td>" in export.html_table(pd.DataFrame({"Distance (km)": [46.0, 3.25]}))
+    # a missing amount is a blank cell, whatever its kind of missing
+    blank = export.html_table(pd.DataFrame({"Montant (euros)": pd.array([1.5, None], dtype="Float64")}))
+    assert "<td></td>" in blank and "<td>1,5</td>" in blank
