@@ -29,6 +29,13 @@ from .text import split_list
 from .territories import Territories
 
 MIN_PEERS = 5
+LEVELS = ("epci", "departement", "region")
+MODES = vocab.COMPARISONS
+#: Population bands (inhabitants), lower bounds; the last band is open.
+BANDS = {"epci": (0, 15_000, 30_000, 50_000, 100_000, 250_000),
+         "departement": (0, 250_000, 500_000, 1_000_000)}
+
+
 #: Who gives the supports that count for a territory of each level (see :func:`used`).
 _GIVERS = {"epci": "l'EPCI, une de ses communes, ou le département ou la région qui le contient",
            "departement": "le département, une de ses communes ou de ses EPCI, ou sa région",
@@ -40,11 +47,6 @@ def used(niveau: str) -> str:
     return (f"«\u00a0Utilisé ici\u00a0» : au moins un soutien retenu mobilise ce levier, donné par {_GIVERS[niveau]}, "
             "quel que soit le pôle soutenu. La section «\u00a0Soutiens\u00a0» ne compte que les soutiens aux pôles du "
             "territoire et ceux donnés par ses propres collectivités.")
-LEVELS = ("epci", "departement", "region")
-MODES = vocab.COMPARISONS
-#: Population bands (inhabitants), lower bounds; the last band is open.
-BANDS = {"epci": (0, 15_000, 30_000, 50_000, 100_000, 250_000),
-         "departement": (0, 250_000, 500_000, 1_000_000)}
 
 
 def band(niveau: str, population: int) -> tuple[int, float]:

@@ -134,11 +134,15 @@ def public_columns(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _print_cell(value: object, percent: bool) -> str:
+def _print_cell(value: object, percent: bool, shown=None) -> str:
+    """One printed cell: blank when missing, « oui »/« non », else ``shown`` (the screen's
+    format of its column) or a French number."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, bool) or type(value).__name__ == "bool_":
         return "oui" if value else "non"
+    if shown is not None:
+        return shown(value)
     if percent and isinstance(value, (int, float)):
         return f"{value * 100:.1f}".replace(".", ",") + "\u00a0%"
     if isinstance(value, int) or (hasattr(value, "dtype") and getattr(value, "dtype").kind in "iu"):
@@ -155,16 +159,9 @@ def html_table(frame: pd.DataFrame, percent_columns=()) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     # the screen's number formats, column by column (a whole amount « 10 500 », a distance « 46,0 »)
     screen = formats.column_formatters(frame, percent_columns) if frame.columns.is_unique else {}
-
-    def cell(column, value) -> str:
-        value = value.item() if hasattr(value, "item") and not isinstance(value, str) else value
-        shown = screen.get(column)
-        if shown is not None and _print_cell(value, False) != "" and not isinstance(value, bool):
-            return shown(value)
-        return _print_cell(value, column in percent_columns)
-
     rows = []
     for row in frame.itertuples(index=False, name=None):
-        cells = (html.escape(cell(c, v)) for c, v in zip(frame.columns, row))
+        cells = (html.escape(_print_cell(v.item() if hasattr(v, "item") and not isinstance(v, str) else v,
+                                         c in percent_columns, screen.get(c))) for c, v in zip(frame.columns, row))
         rows.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"

@@ -113,8 +113,8 @@ def column_formatters(frame: pd.DataFrame, percent_columns: Iterable[str] = ()) 
     """For each numeric column of ``frame``, the function that writes its cells in
     French: integers with thousands, distances in km to one decimal, shares
     (columns named « Part… », ``part_…`` or listed in ``percent_columns``) as
-    percentages, percentages already (a name ending in « (%) ») to one decimal, other decimals to at most two places. Booleans and text are left
-    alone. Meant for a pandas ``Styler.format``: the values stay numbers (a table
+    percentages, percentages already (a name ending in « (%) ») to one decimal, other
+    decimals to at most two places. Booleans and text are left alone. Meant for a pandas ``Styler.format``: the values stay numbers (a table
     still sorts them as numbers), only their display is French."""
     wanted = set(percent_columns)
     out: dict[str, Callable] = {}

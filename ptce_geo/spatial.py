@@ -149,10 +149,14 @@ class _Located:
         """The place columns of one row (much cheaper than ``poles.iloc[pos]``)."""
         return {c: self.places[c][pos] for c in _PLACE_COLUMNS}
 
-    def issue(self, level, pos, column, value, message, fix=""):
+    def header(self, column: str) -> str:
+        """The user's own header of a column (worked out once)."""
         if column not in self._headers:
             self._headers[column] = user_header(self.poles, column)
-        self.issues.append(Issue(level, "poles", int(self._lines[pos]), self._headers[column],
+        return self._headers[column]
+
+    def issue(self, level, pos, column, value, message, fix=""):
+        self.issues.append(Issue(level, "poles", int(self._lines[pos]), self.header(column),
                                  "" if is_blank(value) else str(value), message, fix))
 
 
@@ -165,7 +169,7 @@ def _coordinates(found: _Located, refused: set = frozenset()) -> tuple[np.ndarra
     has_lat, has_lon = np.isfinite(lat), np.isfinite(lon)
     for pos in np.flatnonzero(has_lat ^ has_lon):
         col = "longitude" if has_lat[pos] else "latitude"
-        if (int(found._lines[pos]), user_header(found.poles, col)) in refused:
+        if (int(found._lines[pos]), found.header(col)) in refused:
             continue
         found.issue(ERREUR, pos, col, "", "coordonnée incomplète : latitude et longitude vont ensemble",
                     f"renseignez la {col} ou videz les deux cases")
