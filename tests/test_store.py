@@ -243,3 +243,17 @@ def test_dates_in_mixed_formats_round_trip_as_real_dates(store, tmp_path, territ
     # the same file again: nothing to change (the dates compare equal once read)
     again = importing.plan_import(store, locate_registry(load_registry(path), territories, gazetteer))
     assert again.counts()["inchangé"] == 3
+
+
+def test_the_editing_lists_and_history_read_as_an_editor_expects(store):
+    """Poles by name whatever their case, collectivités by name, the history without its
+    stored rows and with French dates (the editing page shows these as they are)."""
+    from ptce_geo.store import records
+    rows = [{"id": "P2", "nom": "béta"}, {"id": "P1", "nom": "Alpha"}, {"id": "P3", "nom": "Gamma"}]
+    assert list(records.pole_names(rows).items()) == [("P1", "Alpha"), ("P2", "béta"), ("P3", "Gamma")]
+    assert list(records.names_in_order({"b": "Zeta", "a": "Eta"})) == ["a", "b"]
+    editor = User("editrice@cress.test", "editeur")
+    store.save_pole(editor, {"nom": "Pôle du jour", "commune_insee": "01001"})
+    shown = records.history_shown(store.history())
+    assert not {"avant", "apres", "lot"} & set(shown.columns)
+    assert shown["le"].iloc[0].count("/") == 2 and shown["par"].iloc[0] == "editrice@cress.test"

@@ -62,9 +62,10 @@ poles_tab, supports_tab, import_tab, history_tab = st.tabs(["Pôles", "Soutiens"
                                                             "Historique"])
 
 with poles_tab:
-    rows = {r["id"]: r for r in shared.rows()[0]}
-    choice = st.selectbox("Pôle", [""] + sorted(rows, key=lambda i: rows[i]["nom"].lower()), key="ed_pole",
-                          format_func=lambda i: "Nouveau pôle" if not i else f"{rows[i]['nom']} ({i})")
+    pole_rows = shared.rows()[0]
+    rows, names = {r["id"]: r for r in pole_rows}, records.pole_names(pole_rows)
+    choice = st.selectbox("Pôle", [""] + list(names), key="ed_pole",
+                          format_func=lambda i: "Nouveau pôle" if not i else f"{names[i]} ({i})")
     row = rows.get(choice, {})
     # the version the form was opened at: a save from it is refused if someone saved in between
     opened = st.session_state.setdefault("ed_ouvert", {})
@@ -89,9 +90,8 @@ with poles_tab:
 
 with supports_tab:
     pole_rows, support_rows = shared.rows()
-    names = {r["id"]: r["nom"] for r in pole_rows}
-    pole_id = st.selectbox("Pôle soutenu", sorted(names, key=lambda i: names[i].lower()), key="sup_pole",
-                           format_func=lambda i: f"{names[i]} ({i})")
+    names = records.pole_names(pole_rows)
+    pole_id = st.selectbox("Pôle soutenu", list(names), key="sup_pole", format_func=lambda i: f"{names[i]} ({i})")
     mine = [r for r in support_rows if r["pole_id"] == pole_id]
     if mine:
         common.table(pd.DataFrame(mine)[["id", "collectivite_niveau", "collectivite_nom", "forme", "leviers",
@@ -101,8 +101,8 @@ with supports_tab:
                          key="sup_niveau")
     code, name = "", ""
     if level in ("epci", "departement", "region"):
-        found = terr.names(level)
-        code = st.selectbox("Collectivité", sorted(found, key=lambda c: found[c]), key=f"sup_code_{level}",
+        found = records.names_in_order(terr.names(level))
+        code = st.selectbox("Collectivité", list(found), key=f"sup_code_{level}",
                             format_func=lambda c: f"{found[c]} ({c})")
         name = found.get(code, "")
     elif level == "commune":
@@ -148,9 +148,7 @@ with history_tab:
     since = c.date_input("Depuis le", value=None, format="DD/MM/YYYY", key="hist_depuis")
     history = shared.history(pole_id=pole_filter.strip() or None, par=user_filter.strip().lower() or None,
                              depuis=since)
-    shown = history.drop(columns=["avant", "apres", "lot"]).assign(
-        le=history["le"].map(lambda t: f"{t:%d/%m/%Y %H:%M}" if t is not None else ""))
-    common.table(shown, height=300)
+    common.table(records.history_shown(history), height=300)
     with st.form("annuler"):
         number = st.number_input("Numéro de la modification à annuler", min_value=1, step=1)
         undo = st.form_submit_button("Annuler cette modification")

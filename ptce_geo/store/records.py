@@ -106,3 +106,25 @@ def blocking(issues: list[Issue]) -> None:
     errors = [i for i in issues if i.niveau == ERREUR]
     if errors:
         raise RegistryError(errors)
+
+
+# ---------------------------------------------------------------------------
+# What the editing page lists and shows
+
+
+def names_in_order(names: dict[str, str], case: bool = True) -> dict[str, str]:
+    """``names`` (id or code -> name) in the order of the names, letter case aside unless
+    ``case``: the editor's lists of poles and of collectivités."""
+    return dict(sorted(names.items(), key=lambda item: item[1] if case else item[1].lower()))
+
+
+def pole_names(pole_rows: list[dict]) -> dict[str, str]:
+    """Pole id -> name, by name (letter case aside)."""
+    return names_in_order({r["id"]: r["nom"] for r in pole_rows}, case=False)
+
+
+def history_shown(history: pd.DataFrame) -> pd.DataFrame:
+    """The history as an editor reads it: without the stored before/after rows and the batch,
+    the time as « jj/mm/aaaa hh:mm »."""
+    return history.drop(columns=["avant", "apres", "lot"]).assign(
+        le=history["le"].map(lambda t: f"{t:%d/%m/%Y %H:%M}" if t is not None else ""))
